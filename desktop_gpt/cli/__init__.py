@@ -1,0 +1,70 @@
+"""The command line: ``desktop-gpt chat``, ``--self-test`` and the other tools, over the same services as the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from desktop_gpt import __version__, log
+from desktop_gpt.errors import DesktopGPTError
+
+_log = log.get("cli")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit 2 (scripts parse it; people read it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog.split()[0]} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from desktop_gpt.cli import chat
+
+    parser = OneLineParser(
+        prog="desktop-gpt",
+        description="Desktop GPT: chat, write, translate and code with a local model. "
+        "Run with no arguments to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"desktop-gpt {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="load the model, generate a short reply, print JSON")
+    parser.add_argument("--model", metavar="PATH", help="GGUF model file to use instead of the configured one")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    chat.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from desktop_gpt.cli.common import start_logging
+
+    logfile = start_logging()
+    try:
+        if args.self_test:
+            from desktop_gpt.cli.chat import self_test
+
+            return self_test(args)
+        if not args.command:
+            parser.print_help()
+            return 0
+        return args.func(args)
+    except DesktopGPTError as exc:
+        _log.info("command failed: %s", exc)
+        print(f"desktop-gpt: {_one_line(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("desktop-gpt: stopped", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the traceback in the log
+        _log.exception("unexpected error")
+        print(f"desktop-gpt: internal error: {_one_line(str(exc)) or type(exc).__name__} (details in {logfile})",
+              file=sys.stderr)
+        return 70
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,110 @@
+"""``desktop-gpt chat`` and ``desktop-gpt --self-test``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from desktop_gpt.cli import common
+from desktop_gpt.engine.protocol import Done, SamplingParams, Token, Trimmed
+from desktop_gpt.services.model import load_model
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("chat", help="ask the model a question; the reply streams to stdout")
+    p.add_argument("question", nargs="?", help="the question (read from stdin when left out)")
+    p.add_argument("--model", dest="chat_model", metavar="PATH", help="GGUF model file to use")
+    p.add_argument("--system", help="system prompt (default: the one in settings)")
+    p.add_argument("--temperature", type=float, help="0 for greedy, reproducible replies")
+    p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
+    p.add_argument("--seed", type=int, help="random seed for sampling")
+    p.add_argument("--save", action="store_true", help="keep this chat in the app's history")
+    p.set_defaults(func=run_chat)
+
+
+def _params(settings, args: argparse.Namespace) -> SamplingParams:
+    params = SamplingParams.from_dict(settings.sampling())
+    if args.temperature is not None:
+        params.temperature = args.temperature
+    if args.max_tokens is not None:
+        params.max_tokens = args.max_tokens
+    if args.seed is not None:
+        params.seed = args.seed
+    return params
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    question = args.question if args.question is not None else sys.stdin.read()
+    if not question.strip():
+        raise SystemExit("desktop-gpt: error: the question is empty")
+    settings = common.settings()
+    params = _params(settings, args)
+    system = settings.system_prompt if args.system is None else args.system
+    engine = common.engine()
+    try:
+        load_model(engine, settings, override=args.chat_model or args.model)
+        if args.save:
+            events = _saved_chat(engine, question, system, params)
+        else:
+            messages = ([{"role": "system", "content": system}] if system.strip() else [])
+            events = engine.chat(messages + [{"role": "user", "content": question}], params)
+        try:
+            for event in events:
+                if isinstance(event, Token):
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                elif isinstance(event, Trimmed):
+                    print(f"desktop-gpt: note: {event.message}", file=sys.stderr)
+                elif isinstance(event, Done) and event.stats.finish_reason in ("length", "context"):
+                    print(f"\ndesktop-gpt: note: the reply was cut short ({event.stats.finish_reason})",
+                          file=sys.stderr)
+        except KeyboardInterrupt:
+            engine.cancel()
+            raise
+        sys.stdout.write("\n")
+    finally:
+        engine.close()
+    return 0
+
+
+def _saved_chat(engine, question: str, system: str, params: SamplingParams):
+    from desktop_gpt.services.chat import send, stream_reply
+
+    store = common.store()
+    conversation = store.create(system_prompt=system)
+    user = send(store, conversation.id, question)
+    for event in stream_reply(engine, store, user, params):
+        yield event
+
+
+def self_test(args: argparse.Namespace) -> int:
+    """Load the configured (or given, or bundled) model with no network, generate a little, print one JSON line."""
+    settings = common.settings()
+    engine = common.engine()
+    try:
+        info, _choice = load_model(engine, settings, override=args.model)
+        params = SamplingParams(temperature=0.0, max_tokens=24, seed=0)
+        text, tokens, stats = "", 0, None
+        for event in engine.chat([{"role": "user", "content": "Say hello in one short sentence."}], params):
+            if isinstance(event, Token):
+                text += event.text
+            elif isinstance(event, Done):
+                stats = event.stats
+        tokens = stats.completion_tokens if stats else 0
+        if tokens <= 0:
+            raise SystemExit("desktop-gpt: error: the model loaded but generated no tokens")
+        print(json.dumps({
+            "model": info.name,
+            "backend": info.backend,
+            "gpu_layers": info.gpu_layers_offloaded,
+            "tokens": tokens,
+            "tokens_per_s": stats.tokens_per_s,
+            "ttft_s": stats.ttft_s,
+            "threads": info.threads,
+            "context_size": info.context_size,
+            "reply": text.strip(),
+        }, ensure_ascii=False))
+    finally:
+        engine.close()
+    return 0

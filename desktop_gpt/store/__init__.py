@@ -1,0 +1,1 @@
+"""The Hugging Face Hub: app store and model downloads (no Qt)."""

@@ -1,0 +1,1 @@
+"""Prompt builders for the Writing, Translation and Code tools: pure functions, no Qt."""

@@ -1,0 +1,81 @@
+"""Start the GUI: one QApplication, one window shown at once, the model loading behind it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+import traceback
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_gpt import APP_ID, APP_NAME, __version__, log
+from desktop_gpt.resources import resource
+
+_log = log.get("ui")
+
+
+def install_exception_hook() -> None:
+    """A bug anywhere is logged and shown in a dialog, never a silent death."""
+    shown = {"done": False}
+
+    def hook(exc_type, exc, tb) -> None:
+        _log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        app = QApplication.instance()
+        if app is None or shown["done"]:
+            return
+        shown["done"] = True
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+                          f"{APP_NAME} hit an unexpected problem: {exc}\n\nYour chats are saved. "
+                          "The details are in the log file (Help → Open log folder).")
+        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+        box.exec()
+        shown["done"] = False
+
+    sys.excepthook = hook
+    threading.excepthook = lambda args: hook(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_ID)
+    app.setDesktopFileName(APP_ID)
+    icon = resource("icons", "desktop-gpt.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = resource("styles", "app.qss")
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()
+    app = create_app(argv)
+    install_exception_hook()
+    from desktop_gpt.errors import DesktopGPTError
+    from desktop_gpt.ui.context import AppContext
+    from desktop_gpt.ui.main_window import MainWindow
+
+    try:
+        context = AppContext.create()
+    except DesktopGPTError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    window = MainWindow(context)
+    window.show()
+    if context.problems:
+        notice = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(context.problems), parent=window)
+        notice.open()  # not modal: the window stays usable
+    QTimer.singleShot(0, context.controller.load)  # the window is up before the model loads
+    code = app.exec()
+    context.db.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Chat tab: conversation list, message view with streaming Markdown, and the composer."""

@@ -1,0 +1,325 @@
+"""The Chat tab: ties the conversation list, the message view and the composer to storage and the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.engine.protocol import GenerationStats
+from desktop_gpt.services import chat as chat_service
+from desktop_gpt.settings import Settings
+from desktop_gpt.storage import ConversationStore, Message
+from desktop_gpt.storage.conversations import export_markdown
+from desktop_gpt.ui.chat.composer import Composer
+from desktop_gpt.ui.chat.conversation_list import ConversationList
+from desktop_gpt.ui.chat.message_view import MessageView
+from desktop_gpt.ui.engine_controller import EngineController
+from desktop_gpt.ui.first_run import FirstRunPage
+
+EMPTY_TEXT = "Ask anything. Everything stays on this computer."
+
+
+class ChatPane(QWidget):
+    """Chats with the local model.
+
+    Signals:
+        status_message(str): a short note for the status bar.
+        open_model_requested(): the user wants to pick a model file (from the first-run page).
+    """
+
+    status_message = Signal(str)
+    open_model_requested = Signal()
+
+    def __init__(self, store: ConversationStore, controller: EngineController, settings: Settings,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.controller = controller
+        self.settings = settings
+        self.conversation_id: int | None = None
+        self._draft_system: str | None = None
+        self._live: dict[int, str] = {}
+
+        self.conversations = ConversationList(store, "chat", self)
+        self.title_label = QLabel("New chat", self)
+        self.title_label.setObjectName("chatTitle")
+        self.system_button = QPushButton("System prompt…", self)
+        self.system_button.setToolTip("What this chat tells the model before your first message")
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setToolTip("Save this chat as a Markdown file (Ctrl+E)")
+        header = QHBoxLayout()
+        header.setContentsMargins(12, 8, 12, 0)
+        header.addWidget(self.title_label, 1)
+        header.addWidget(self.system_button)
+        header.addWidget(self.export_button)
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("chatNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.view = MessageView(self)
+        self.view.set_empty_text(EMPTY_TEXT)
+        self.composer = Composer(self)
+
+        chat_area = QWidget(self)
+        col = QVBoxLayout(chat_area)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(4)
+        col.addLayout(header)
+        col.addWidget(self.notice)
+        col.addWidget(self.view, 1)
+        col.addWidget(self.composer)
+
+        self.first_run = FirstRunPage(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(chat_area)
+        self.stack.addWidget(self.first_run)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.conversations)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setSizes([240, 760])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+        self.composer.send_requested.connect(self.send)
+        self.composer.stop_requested.connect(self.stop)
+        self.conversations.selected.connect(self.open_conversation)
+        self.conversations.new_requested.connect(self.new_chat)
+        self.conversations.rename_requested.connect(self.rename)
+        self.conversations.delete_requested.connect(self.delete)
+        self.conversations.export_requested.connect(self.export)
+        self.system_button.clicked.connect(self.edit_system_prompt)
+        self.export_button.clicked.connect(lambda: self.export(self.conversation_id))
+        self.view.edit_submitted.connect(self.resend_edited)
+        self.view.regenerate_requested.connect(self.regenerate)
+        self.view.branch_requested.connect(self.switch_branch)
+        self.view.copied.connect(lambda _t: self.status_message.emit("Copied to the clipboard"))
+        self.first_run.open_requested.connect(self.open_model_requested)
+
+        controller.busy_changed.connect(self.composer.set_busy)
+        controller.reply_started.connect(self._reply_started)
+        controller.reply_text.connect(self._reply_text)
+        controller.reply_trimmed.connect(self._reply_trimmed)
+        controller.reply_finished.connect(self._reply_finished)
+        controller.reply_failed.connect(self._reply_failed)
+        controller.no_model.connect(self._no_model)
+        controller.loaded.connect(lambda _info: self.stack.setCurrentIndex(0))
+
+        self.conversations.refresh()
+        self._update_header()
+
+    # -- conversations --------------------------------------------------------------------------------------
+    def new_chat(self) -> None:
+        """Start a new chat (it is saved when the first message is sent)."""
+        self.conversation_id = None
+        self._draft_system = None
+        self.view.clear()
+        self.notice.hide()
+        self.conversations.set_current(None)
+        self._update_header()
+        self.composer.editor.setFocus()
+
+    def open_conversation(self, conversation_id: int) -> None:
+        self.conversation_id = conversation_id
+        self.conversations.set_current(conversation_id)
+        self.notice.hide()
+        self.reload()
+        self._update_header()
+
+    def reload(self) -> None:
+        """Show the current branch of the current conversation from the database."""
+        if self.conversation_id is None:
+            self.view.clear()
+            return
+        path = self.store.active_path(self.conversation_id)
+        live = {m.id: self.controller.streaming_text(m.id) for m in path if m.status == "streaming"}
+        self.view.show_messages(path, self.store.versions(self.conversation_id),
+                                {k: v for k, v in live.items() if v is not None})
+
+    def _update_header(self) -> None:
+        if self.conversation_id is None:
+            self.title_label.setText("New chat")
+            self.export_button.setEnabled(False)
+            return
+        conv = self.store.get(self.conversation_id)
+        self.title_label.setText(conv.title or "New chat")
+        self.export_button.setEnabled(True)
+
+    def rename(self, conversation_id: int | None = None) -> None:
+        cid = conversation_id or self.conversation_id
+        if cid is None:
+            return
+        conv = self.store.get(cid)
+        title, ok = QInputDialog.getText(self, "Rename chat", "Name:", text=conv.title)
+        if ok and title.strip():
+            self.store.rename(cid, title)
+            self.conversations.refresh()
+            self._update_header()
+
+    def delete(self, conversation_id: int | None = None) -> None:
+        cid = conversation_id or self.conversation_id
+        if cid is None:
+            return
+        conv = self.store.get(cid)
+        answer = QMessageBox.question(
+            self, "Delete chat", f"Delete “{conv.title or 'New chat'}” and all its messages? This cannot be undone."
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.store.delete(cid)
+        if cid == self.conversation_id:
+            self.new_chat()
+        self.conversations.refresh()
+
+    def export(self, conversation_id: int | None = None) -> None:
+        cid = conversation_id or self.conversation_id
+        if cid is None:
+            return
+        conv = self.store.get(cid)
+        name = "".join(c for c in (conv.title or "chat") if c not in '\\/:*?"<>|').strip() or "chat"
+        path, _ = QFileDialog.getSaveFileName(self, "Export chat", str(Path.home() / f"{name}.md"),
+                                              "Markdown (*.md);;Text (*.txt)")
+        if not path:
+            return
+        text = export_markdown(conv, self.store.path_to(conv.current_leaf_id))
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            QMessageBox.warning(self, "Export chat", f"The chat could not be saved to {path}: {exc.strerror}.")
+            return
+        self.status_message.emit(f"Exported to {path}")
+
+    def edit_system_prompt(self) -> None:
+        current = (self.store.get(self.conversation_id).system_prompt if self.conversation_id is not None
+                   else self._draft_system if self._draft_system is not None else self.settings.system_prompt)
+        dialog = QDialog(self)
+        dialog.setWindowTitle("System prompt")
+        box = QPlainTextEdit(dialog)
+        box.setPlainText(current)
+        hint = QLabel("Instructions the model sees before the conversation. Changing it makes the next reply "
+                      "re-read the whole chat.", dialog)
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        col = QVBoxLayout(dialog)
+        col.addWidget(hint)
+        col.addWidget(box)
+        col.addWidget(buttons)
+        dialog.resize(520, 320)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if self.conversation_id is None:
+            self._draft_system = box.toPlainText()
+        else:
+            self.store.update(self.conversation_id, system_prompt=box.toPlainText())
+        self.status_message.emit("System prompt saved")
+
+    # -- sending --------------------------------------------------------------------------------------------
+    def _params(self) -> dict:
+        params = self.settings.sampling()
+        if self.conversation_id is not None:
+            params.update(self.store.get(self.conversation_id).params)
+        return params
+
+    def send(self, text: str) -> None:
+        """Commit the user's message, show it, and ask the engine for a reply."""
+        if self.conversation_id is None:
+            system = self._draft_system if self._draft_system is not None else self.settings.system_prompt
+            self.conversation_id = self.store.create(system_prompt=system).id
+            self._draft_system = None
+        message = chat_service.send(self.store, self.conversation_id, text)
+        self.view.add_message(message)
+        self.view.scroll_to_bottom()
+        self.conversations.set_current(self.conversation_id)
+        self.conversations.refresh()
+        self._update_header()
+        self.notice.hide()
+        self.controller.generate(message, self._params())
+
+    def resend_edited(self, message_id: int, text: str) -> None:
+        if self.controller.busy:
+            self.status_message.emit("Stop the current reply first")
+            return
+        message = chat_service.edit(self.store, message_id, text)
+        self.reload()
+        self.controller.generate(message, self._params())
+
+    def regenerate(self, message_id: int | None = None) -> None:
+        if self.controller.busy or self.conversation_id is None:
+            return
+        if message_id is None:
+            path = self.store.active_path(self.conversation_id)
+            replies = [m for m in path if m.role == "assistant"]
+            if not replies:
+                return
+            message_id = replies[-1].id
+        reply = self.store.message(message_id)
+        if reply.parent_id is None:
+            return
+        user = self.store.message(reply.parent_id)
+        self.view.remove_after(user.id)
+        self.controller.generate(user, self._params())
+
+    def switch_branch(self, message_id: int) -> None:
+        if self.controller.busy:
+            self.status_message.emit("Stop the current reply first")
+            return
+        self.store.switch_branch(message_id)
+        self.reload()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    # -- engine signals -------------------------------------------------------------------------------------
+    def _reply_started(self, message: Message) -> None:
+        if message.conversation_id != self.conversation_id:
+            return
+        self.view.remove_after(message.parent_id)
+        versions = self.store.versions(message.conversation_id).get(message.id)
+        self.view.add_message(message, versions)
+
+    def _reply_text(self, message_id: int, text: str) -> None:
+        self.view.append_text(message_id, text)
+
+    def _reply_trimmed(self, message_id: int, text: str) -> None:
+        self.notice.setText("ⓘ " + text)
+        self.notice.show()
+
+    def _reply_finished(self, message_id: int, stats: GenerationStats) -> None:
+        widget = self.view.widget_for(message_id)
+        if widget is not None:
+            message = self.store.message(message_id)
+            widget.finish(message.status, message.finish_reason, message.error)
+        self.conversations.refresh()
+
+    def _reply_failed(self, message_id: int, text: str) -> None:
+        widget = self.view.widget_for(message_id)
+        if widget is not None:
+            message = self.store.message(message_id)
+            widget.finish(message.status, message.finish_reason, message.error)
+        else:
+            QMessageBox.warning(self, "Desktop GPT", text)
+        self.status_message.emit(text)
+
+    def _no_model(self, text: str) -> None:
+        self.first_run.set_text(text)
+        self.stack.setCurrentWidget(self.first_run)

@@ -1,0 +1,205 @@
+"""One message in the chat: who said it, its text (Markdown for replies), its versions and its actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.storage import Message
+from desktop_gpt.ui.widgets.markdown_view import MarkdownView
+
+FINISH_NOTES = {
+    "cancelled": "Stopped",
+    "interrupted": "Interrupted — the app closed while this reply was being written",
+    "length": "Cut short at the maximum reply length",
+    "context": "Cut short: the model's context is full",
+    "error": "Failed",
+}
+
+
+class MessageWidget(QFrame):
+    """Shows a Message. For a streaming reply, ``append`` adds text and ``finish`` marks its end.
+
+    Signals:
+        edit_submitted(int, str): the user edited this (user) message; resend it as a new version.
+        regenerate_requested(int): make a new version of this (assistant) message.
+        branch_requested(int): show the version with this message id instead.
+        copied(str): text was copied to the clipboard.
+    """
+
+    edit_submitted = Signal(int, str)
+    regenerate_requested = Signal(int)
+    branch_requested = Signal(int)
+    copied = Signal(str)
+
+    def __init__(self, message: Message, versions: list[int] | None = None, assistant_name: str = "Assistant",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.message = message
+        self.versions = versions or [message.id]
+        self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        who = QLabel("You" if message.role == "user" else assistant_name, self)
+        who.setObjectName("messageAuthor")
+        header.addWidget(who)
+        self._build_version_switcher(header)
+        self.status_label = QLabel("", self)
+        self.status_label.setObjectName("messageStatus")
+        header.addWidget(self.status_label)
+        header.addStretch(1)
+        self.copy_button = self._tool("Copy", "Copy this message", self.copy)
+        header.addWidget(self.copy_button)
+        if message.role == "user":
+            self.edit_button = self._tool("Edit", "Edit and resend (the current version is kept)", self.start_edit)
+            header.addWidget(self.edit_button)
+        else:
+            self.regenerate_button = self._tool(
+                "Regenerate", "Write a new version of this reply", lambda: self.regenerate_requested.emit(message.id)
+            )
+            header.addWidget(self.regenerate_button)
+
+        self.body = MarkdownView(self)
+        self.body.copied.connect(self.copied)
+        self.note_label = QLabel("", self)
+        self.note_label.setObjectName("messageNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
+        self._editor: QWidget | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 8)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.body)
+        layout.addWidget(self.note_label)
+        self.streaming = message.status == "streaming"
+        if message.role == "user":
+            self.body.set_markdown(_plain_as_markdown(message.content))
+        elif self.streaming:
+            self.body.append(message.content)
+        else:
+            self.body.set_markdown(message.content)
+        self._show_status()
+
+    def _tool(self, text: str, tip: str, slot) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    def _build_version_switcher(self, header: QHBoxLayout) -> None:
+        self.version_label = QLabel("", self)
+        if len(self.versions) < 2:
+            return
+        index = self.versions.index(self.message.id)
+        prev_button = self._tool("‹", "Previous version", lambda: self.branch_requested.emit(self.versions[index - 1]))
+        next_button = self._tool("›", "Next version", lambda: self.branch_requested.emit(self.versions[index + 1]))
+        prev_button.setEnabled(index > 0)
+        next_button.setEnabled(index < len(self.versions) - 1)
+        self.version_label.setText(f"{index + 1}/{len(self.versions)}")
+        header.addWidget(prev_button)
+        header.addWidget(self.version_label)
+        header.addWidget(next_button)
+
+    # -- streaming ------------------------------------------------------------------------------------------
+    def append(self, text: str) -> None:
+        self.body.append(text)
+
+    def finish(self, status: str, finish_reason: str | None = None, error: str | None = None) -> None:
+        self.streaming = False
+        self.message.status = status
+        self.message.finish_reason = finish_reason
+        self.message.error = error
+        self.message.content = self.body.text()
+        self.body.finish()
+        self._show_status()
+
+    def set_note(self, text: str) -> None:
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
+
+    def _show_status(self) -> None:
+        m = self.message
+        if self.streaming:
+            self.status_label.setText("writing…")
+        elif m.status in ("incomplete", "error"):
+            note = FINISH_NOTES.get(m.finish_reason or "error", "Incomplete")
+            self.status_label.setText(f"⚠ {note}")
+            self.status_label.setToolTip(m.error or note)
+            if m.error:
+                self.set_note(m.error)
+        else:
+            self.status_label.setText("")
+        if m.role == "assistant":
+            self.regenerate_button.setEnabled(not self.streaming)
+
+    # -- actions --------------------------------------------------------------------------------------------
+    def text(self) -> str:
+        return self.body.text() if self.message.role == "assistant" else self.message.content
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text())
+        self.copied.emit(self.text())
+
+    def start_edit(self) -> None:
+        if self._editor is not None:
+            return
+        editor = QWidget(self)
+        box = QPlainTextEdit(editor)
+        box.setPlainText(self.message.content)
+        box.setMinimumHeight(80)
+        send = QPushButton("Save && send", editor)
+        cancel = QPushButton("Cancel", editor)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(send)
+        col = QVBoxLayout(editor)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(box)
+        col.addLayout(row)
+        self.layout().insertWidget(2, editor)
+        self.body.hide()
+        self._editor = editor
+        self.edit_box = box
+        box.setFocus()
+
+        def done(submit: bool) -> None:
+            text = box.toPlainText()
+            editor.deleteLater()
+            self._editor = None
+            self.body.show()
+            if submit and text.strip() and text != self.message.content:
+                self.edit_submitted.emit(self.message.id, text)
+
+        send.clicked.connect(lambda: done(True))
+        cancel.clicked.connect(lambda: done(False))
+
+
+def _plain_as_markdown(text: str) -> str:
+    """Show a user's text as typed: fence-free Markdown would eat their * and # characters."""
+    if "```" in text:
+        return text
+    escaped = []
+    for line in text.split("\n"):
+        for ch in "\\`*_{}[]<>()#+-.!|":
+            line = line.replace(ch, "\\" + ch)
+        escaped.append(line)
+    return "  \n".join(escaped)

@@ -1,0 +1,203 @@
+"""The engine as the window sees it: jobs run on one engine thread, results come back as Qt signals."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from desktop_gpt import log
+from desktop_gpt.engine import Engine
+from desktop_gpt.engine.protocol import Done, GenerationStats, LoadProgress, ModelInfo, SamplingParams, Token, Trimmed
+from desktop_gpt.errors import DesktopGPTError, NoModelError
+from desktop_gpt.services import chat as chat_service
+from desktop_gpt.services.model import load_model
+from desktop_gpt.settings import Settings
+from desktop_gpt.storage import ConversationStore, Message
+
+_log = log.get("ui.engine")
+
+# Tokens are handed to the GUI in batches at most this often, so painting cost does not grow with token rate.
+FLUSH_INTERVAL_S = 0.04
+
+
+class _JobRunner(QObject):
+    """Lives on the engine thread and runs the callables it is sent, one after another."""
+
+    @Slot(object)
+    def run(self, job: Callable[[], None]) -> None:
+        job()
+
+
+class EngineController(QObject):
+    """Owns the Engine and the thread it is used from. Call its methods from the GUI thread.
+
+    Signals:
+        loading(float, str): model loading progress (0–1) and what is happening.
+        loaded(ModelInfo): a model is ready.
+        load_failed(str): a model could not be loaded (the previous one, if any, is still loaded).
+        opened(str): a model file the user picked was loaded (its path), so it becomes the default.
+        no_model(str): there is no model to load at all; the text says how to get one.
+        reply_started(Message): an assistant message was created and will stream.
+        reply_text(int, str): more text of the reply with that message id.
+        reply_trimmed(int, str): old messages were left out of the prompt of that reply.
+        reply_finished(int, GenerationStats): the reply ended (stopped, finished, cut).
+        reply_failed(int, str): the reply failed with a message for the user (id -1 if no row was made).
+        busy_changed(bool): whether a job is running or queued.
+    """
+
+    loading = Signal(float, str)
+    loaded = Signal(object)
+    load_failed = Signal(str)
+    opened = Signal(str)
+    no_model = Signal(str)
+    reply_started = Signal(object)
+    reply_text = Signal(int, str)
+    reply_trimmed = Signal(int, str)
+    reply_finished = Signal(int, object)
+    reply_failed = Signal(int, str)
+    busy_changed = Signal(bool)
+    _submit = Signal(object)
+    _job_done = Signal()
+
+    def __init__(self, store: ConversationStore, settings: Settings, engine: Engine | None = None,
+                 log_dir: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.engine = engine or Engine(log_dir=log_dir)
+        self.info: ModelInfo | None = None
+        self.last_stats: GenerationStats | None = None
+        self._pending = 0
+        self._streaming: dict[int, list[str]] = {}
+        self._thread = QThread(self)
+        self._thread.setObjectName("engine")
+        self._runner = _JobRunner()
+        self._runner.moveToThread(self._thread)
+        self._submit.connect(self._runner.run)
+        self._job_done.connect(self._on_job_done)
+        self._thread.start()
+
+    # -- state ----------------------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def streaming_text(self, message_id: int) -> str | None:
+        """The text streamed so far for a reply still being generated (None if it is not streaming)."""
+        parts = self._streaming.get(message_id)
+        return "".join(parts) if parts is not None else None
+
+    def _queue(self, job: Callable[[], None]) -> None:
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+
+        def wrapped() -> None:
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a bug in a job must not kill the engine thread
+                _log.exception("engine job failed")
+            finally:
+                self._job_done.emit()
+
+        self._submit.emit(wrapped)
+
+    def _on_job_done(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+
+    # -- requests -------------------------------------------------------------------------------------------
+    def load(self, path: str | None = None) -> None:
+        """Load ``path``, or the model the settings choose (then the bundled one)."""
+
+        def job() -> None:
+            def progress(p: LoadProgress) -> None:
+                self.loading.emit(p.fraction, p.stage)
+
+            try:
+                if path is None:
+                    info, choice = load_model(self.engine, self.settings, on_progress=progress)
+                    if choice.note:
+                        self.load_failed.emit(choice.note)
+                else:
+                    info, _ = load_model(self.engine, self.settings, override=path, on_progress=progress)
+            except NoModelError as exc:
+                self.no_model.emit(str(exc))
+                return
+            except DesktopGPTError as exc:
+                self.load_failed.emit(str(exc))
+                if self.engine.info is not None:
+                    self.loaded.emit(self.engine.info)
+                return
+            self.info = info
+            self.loaded.emit(info)
+            if path is not None:
+                self.opened.emit(info.path)
+
+        self._queue(job)
+
+    def generate(self, user_message: Message, params: SamplingParams | dict[str, Any] | None = None) -> None:
+        """Stream the reply to a committed user message into storage, reporting it through the reply_* signals."""
+
+        def job() -> None:
+            reply_id = -1
+            buffer: list[str] = []
+            last_flush = time.monotonic()
+            try:
+                for event in chat_service.stream_reply(self.engine, self.store, user_message, params):
+                    if isinstance(event, chat_service.ReplyStarted):
+                        reply_id = event.message.id
+                        self._streaming[reply_id] = []
+                        self.reply_started.emit(event.message)
+                    elif isinstance(event, Token):
+                        buffer.append(event.text)
+                        self._streaming[reply_id].append(event.text)
+                        now = time.monotonic()
+                        if now - last_flush >= FLUSH_INTERVAL_S:
+                            self.reply_text.emit(reply_id, "".join(buffer))
+                            buffer.clear()
+                            last_flush = now
+                    elif isinstance(event, Trimmed):
+                        self.reply_trimmed.emit(reply_id, event.message)
+                    elif isinstance(event, Done):
+                        if buffer:
+                            self.reply_text.emit(reply_id, "".join(buffer))
+                            buffer.clear()
+                        self.last_stats = event.stats
+                        self.reply_finished.emit(reply_id, event.stats)
+            except DesktopGPTError as exc:
+                if buffer:
+                    self.reply_text.emit(reply_id, "".join(buffer))
+                self.reply_failed.emit(reply_id, str(exc))
+            finally:
+                self._streaming.pop(reply_id, None)
+
+        self._queue(job)
+
+    def call(self, fn: Callable[[Engine], Any], on_result: Callable[[Any], None] | None = None) -> None:
+        """Run ``fn(engine)`` on the engine thread (after anything queued); errors go to reply_failed."""
+
+        def job() -> None:
+            try:
+                result = fn(self.engine)
+            except DesktopGPTError as exc:
+                self.reply_failed.emit(-1, str(exc))
+                return
+            if on_result is not None:
+                on_result(result)
+
+        self._queue(job)
+
+    def stop(self) -> None:
+        """Stop the reply being generated, within one token (also mid-prompt)."""
+        self.engine.cancel()
+
+    def shutdown(self) -> None:
+        """Stop generating, let the engine thread finish its job, and end the worker process."""
+        self.engine.cancel()
+        self._thread.quit()
+        self._thread.wait(30_000)
+        self.engine.close()

@@ -1,0 +1,147 @@
+"""The main window: the four tools as tabs plus the Store, menus, shortcuts and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from desktop_gpt import APP_NAME, __version__
+from desktop_gpt.settings import save_settings
+from desktop_gpt.ui.chat.chat_pane import ChatPane
+from desktop_gpt.ui.context import AppContext
+from desktop_gpt.ui.placeholder import ComingSoon
+from desktop_gpt.ui.status_bar import ModelStatusBar
+
+TAB_CHAT, TAB_WRITING, TAB_TRANSLATION, TAB_CODE, TAB_STORE = range(5)
+
+
+class MainWindow(QMainWindow):
+    """The window. Owns the panes; the AppContext owns the services they share."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.controller = context.controller
+        self.setWindowTitle(APP_NAME)
+        self.resize(1180, 780)
+
+        self.chat = ChatPane(context.store, self.controller, context.settings, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.chat, "Chat")
+        self.tabs.addTab(ComingSoon("Writing", "Draft, rewrite and continue documents with the model."), "Writing")
+        self.tabs.addTab(ComingSoon("Translation", "Translate text and files between 25+ languages."), "Translation")
+        self.tabs.addTab(ComingSoon("Code", "Generate, explain, fix and convert code."), "Code")
+        self.tabs.addTab(ComingSoon("Store", "Find and install assistant apps from the Hugging Face Hub."), "Store")
+        self.setCentralWidget(self.tabs)
+
+        self.status = ModelStatusBar(self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+
+        self.controller.loading.connect(self.status.show_loading)
+        self.controller.loaded.connect(self.status.show_model)
+        self.controller.no_model.connect(lambda _t: self.status.show_no_model())
+        self.controller.load_failed.connect(self._load_failed)
+        self.controller.reply_finished.connect(lambda _id, stats: self.status.show_stats(stats))
+        self.chat.status_message.connect(lambda text: self.status.showMessage(text, 5000))
+        self.chat.open_model_requested.connect(self.open_model_file)
+        self.controller.opened.connect(self._remember_model)
+
+    # -- menus ----------------------------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New chat", self.new_chat, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Open model file…", self.open_model_file, "Ctrl+O",
+                     "Load any GGUF model file from disk")
+        self._action(file_menu, "&Export chat…", lambda: self.chat.export(), "Ctrl+E")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit_menu = bar.addMenu("&Edit")
+        self._action(edit_menu, "&Find in chats", self.find, QKeySequence.StandardKey.Find)
+
+        chat_menu = bar.addMenu("&Chat")
+        self.stop_action = self._action(chat_menu, "&Stop", self.chat.stop, "Esc", "Stop the reply")
+        self._action(chat_menu, "&Regenerate reply", lambda: self.chat.regenerate(), "Ctrl+R")
+        self._action(chat_menu, "Re&name chat…", lambda: self.chat.rename(), "F2")
+        self._action(chat_menu, "&System prompt…", self.chat.edit_system_prompt)
+        chat_menu.addSeparator()
+        self._action(chat_menu, "&Delete chat", lambda: self.chat.delete())
+
+        view_menu = bar.addMenu("&View")
+        for index, name in enumerate(["Chat", "Writing", "Translation", "Code", "Store"]):
+            self._action(view_menu, name, lambda _c=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Open &data folder", lambda: self._open_folder(self.context.paths.data))
+        self._action(help_menu, "Open &log folder", lambda: self._open_folder(self.context.paths.logs))
+        self._action(help_menu, f"&About {APP_NAME}", self.about)
+
+    # -- actions --------------------------------------------------------------------------------------------
+    def new_chat(self) -> None:
+        self.tabs.setCurrentIndex(TAB_CHAT)
+        self.chat.new_chat()
+
+    def find(self) -> None:
+        self.tabs.setCurrentIndex(TAB_CHAT)
+        self.chat.conversations.focus_search()
+
+    def open_model_file(self) -> None:
+        start = str(self.context.paths.models)
+        path, _ = QFileDialog.getOpenFileName(self, "Open model file", start, "GGUF models (*.gguf);;All files (*)")
+        if not path:
+            return
+
+        self.controller.load(path)
+
+    def _remember_model(self, path: str) -> None:
+        self.context.settings.model_path = path
+        save_settings(self.context.settings, self.context.paths)
+
+    def open_settings(self) -> None:
+        from desktop_gpt.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context.settings, self)
+        if dialog.exec():
+            reload = dialog.apply()
+            save_settings(self.context.settings, self.context.paths)
+            if reload:
+                self.controller.load()
+            self.status.showMessage("Settings saved", 4000)
+
+    def _load_failed(self, text: str) -> None:
+        self.status.progress.hide()
+        if self.status.info is None:
+            self.status.model_label.setText("No model")
+        QMessageBox.warning(self, "Model", text)
+
+    def _open_folder(self, path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3><p>A private, offline GPT store on your own computer. "
+            "Models run locally with llama.cpp; nothing you type leaves this computer.</p>"
+            f"<p>Data: {self.context.paths.data}<br>Logs: {self.context.paths.logs}</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.controller.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,117 @@
+"""The settings a person changes most: model loading and the default reply style."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.engine.client import physical_cores
+from desktop_gpt.settings import Settings
+
+
+class SettingsDialog(QDialog):
+    """Edits a Settings object; ``apply()`` writes the values back and says whether the model must reload."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Settings")
+        s = settings
+
+        self.context = QSpinBox(self)
+        self.context.setRange(256, 1_048_576)
+        self.context.setSingleStep(1024)
+        self.context.setValue(s.context_size)
+        self.context.setSuffix(" tokens")
+        self.gpu_mode = QComboBox(self)
+        self.gpu_mode.addItems(["Auto (all layers on the GPU when one is usable)", "CPU only", "Choose layers"])
+        self.gpu_layers = QSpinBox(self)
+        self.gpu_layers.setRange(0, 1000)
+        if s.gpu_layers == "auto":
+            self.gpu_mode.setCurrentIndex(0)
+        elif s.gpu_layers == "cpu":
+            self.gpu_mode.setCurrentIndex(1)
+        else:
+            self.gpu_mode.setCurrentIndex(2)
+            self.gpu_layers.setValue(int(s.gpu_layers))
+        self.gpu_layers.setEnabled(self.gpu_mode.currentIndex() == 2)
+        self.gpu_mode.currentIndexChanged.connect(lambda i: self.gpu_layers.setEnabled(i == 2))
+        self.threads = QSpinBox(self)
+        self.threads.setRange(0, 512)
+        self.threads.setSpecialValueText(f"Automatic ({physical_cores()} physical cores)")
+        self.threads.setValue(s.threads)
+
+        model_box = QGroupBox("Model", self)
+        form = QFormLayout(model_box)
+        form.addRow("Context size:", self.context)
+        form.addRow("GPU offload:", self.gpu_mode)
+        form.addRow("GPU layers:", self.gpu_layers)
+        form.addRow("CPU threads:", self.threads)
+
+        self.temperature = self._double(0, 2, 0.05, s.temperature)
+        self.top_p = self._double(0, 1, 0.05, s.top_p)
+        self.top_k = QSpinBox(self)
+        self.top_k.setRange(0, 1000)
+        self.top_k.setValue(s.top_k)
+        self.repeat_penalty = self._double(1, 2, 0.05, s.repeat_penalty)
+        self.max_tokens = QSpinBox(self)
+        self.max_tokens.setRange(1, 8192)
+        self.max_tokens.setValue(s.max_tokens)
+        self.system_prompt = QPlainTextEdit(s.system_prompt, self)
+        self.system_prompt.setFixedHeight(80)
+        reply_box = QGroupBox("Replies", self)
+        form2 = QFormLayout(reply_box)
+        form2.addRow("Temperature:", self.temperature)
+        form2.addRow("Top-p:", self.top_p)
+        form2.addRow("Top-k:", self.top_k)
+        form2.addRow("Repeat penalty:", self.repeat_penalty)
+        form2.addRow("Longest reply:", self.max_tokens)
+        form2.addRow("System prompt of new chats:", self.system_prompt)
+
+        note = QLabel("Model settings take effect when the model reloads (now, on Save).", self)
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(model_box)
+        layout.addWidget(reply_box)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def _double(self, lo: float, hi: float, step: float, value: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(self)
+        box.setRange(lo, hi)
+        box.setSingleStep(step)
+        box.setDecimals(2)
+        box.setValue(value)
+        return box
+
+    def gpu_value(self):
+        return ["auto", "cpu", self.gpu_layers.value()][self.gpu_mode.currentIndex()]
+
+    def apply(self) -> bool:
+        """Copy the dialog into the settings; True when the model has to be reloaded."""
+        s = self.settings
+        before = (s.context_size, s.gpu_layers, s.threads)
+        s.set("context_size", self.context.value())
+        s.set("gpu_layers", self.gpu_value())
+        s.set("threads", self.threads.value())
+        s.set("temperature", round(self.temperature.value(), 2))
+        s.set("top_p", round(self.top_p.value(), 2))
+        s.set("top_k", self.top_k.value())
+        s.set("repeat_penalty", round(self.repeat_penalty.value(), 2))
+        s.set("max_tokens", self.max_tokens.value())
+        s.set("system_prompt", self.system_prompt.toPlainText())
+        return before != (s.context_size, s.gpu_layers, s.threads)

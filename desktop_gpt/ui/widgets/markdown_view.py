@@ -1,0 +1,196 @@
+"""A Markdown message view that renders while text streams in, at a cost proportional to the new text.
+
+Finished blocks (paragraphs, lists, headings, fenced code) are rendered once and appended to a QTextBrowser;
+the unfinished rest is appended as plain text to a small "tail" view under it. Code blocks are highlighted
+with Pygments when their fence closes and get a Copy link.
+"""
+
+from __future__ import annotations
+
+import html
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
+
+from desktop_gpt.ui.widgets.markdown_stream import Block, BlockSplitter
+
+_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
+CODE_BACKGROUND = "#f4f6f8"
+
+
+def code_html(code: str, lang: str, index: int) -> str:
+    """A highlighted code block with a header naming the language and a Copy link (href ``copy:<index>``)."""
+    try:
+        lexer = get_lexer_by_name(lang) if lang else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    body = highlight(code, lexer, _FORMATTER).rstrip("\n")
+    label = html.escape(lang or "code")
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{CODE_BACKGROUND}" '
+        f'style="margin-top:4px; margin-bottom:4px;">'
+        f'<tr><td><span style="color:#6a737d;">{label}</span>&nbsp;&nbsp;'
+        f'<a href="copy:{index}" style="text-decoration:none;">Copy</a></td></tr>'
+        f'<tr><td><pre style="margin:0;">{body}</pre></td></tr></table>'
+    )
+
+
+class _AutoHeightBrowser(QTextBrowser):
+    """A QTextBrowser as tall as its document, so a list of them scrolls as one page."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.document().setDocumentMargin(2)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+
+    def _fit(self, size=None) -> None:
+        height = int((size or self.document().size()).height()) + 4
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.document().setTextWidth(self.viewport().width())
+        self._fit()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(400, self.height())
+
+
+class _TailView(QPlainTextEdit):
+    """The still-streaming text, plain; appended to, never re-set while a block grows."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setDocumentMargin(2)
+        self.setFixedHeight(0)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._code = False
+
+    def _fit(self, _size=None) -> None:
+        if self.document().isEmpty():
+            height = 0
+        else:
+            lines = self.document().documentLayout().documentSize().height()  # in lines for plain text layouts
+            height = int(lines * self.fontMetrics().lineSpacing() + 8)
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def set_code(self, code: bool) -> None:
+        if code != self._code:
+            self._code = code
+            font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont) if code else self.parentWidget().font()
+            self.setFont(font)
+            self.setStyleSheet(f"background: {CODE_BACKGROUND};" if code else "background: transparent;")
+
+    def append_text(self, text: str) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+
+    def reset(self, text: str) -> None:
+        self.setPlainText(text)
+
+
+class MarkdownView(QWidget):
+    """Shows one message's Markdown; ``append`` streams text in, ``set_markdown`` shows a finished text.
+
+    Signals:
+        copied(str): a code block was copied to the clipboard (its text).
+        link_activated(QUrl): a link other than a code block's Copy link was clicked.
+    """
+
+    copied = Signal(str)
+    link_activated = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.browser = _AutoHeightBrowser(self)
+        self.tail = _TailView(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(self.tail)
+        self.browser.anchorClicked.connect(self._anchor)
+        self._splitter = BlockSplitter()
+        self._text_parts: list[str] = []
+        self.code_blocks: list[str] = []
+
+    # -- content --------------------------------------------------------------------------------------------
+    def text(self) -> str:
+        return "".join(self._text_parts)
+
+    def clear(self) -> None:
+        self.browser.clear()
+        self.tail.reset("")
+        self._splitter = BlockSplitter()
+        self._text_parts = []
+        self.code_blocks = []
+
+    def set_markdown(self, text: str) -> None:
+        """Show a finished text (rendered in one go)."""
+        self.clear()
+        self.append(text)
+        self.finish()
+
+    def append(self, text: str) -> None:
+        """Add streamed text: finished blocks are rendered once, the rest is appended as plain text."""
+        if not text:
+            return
+        self._text_parts.append(text)
+        blocks = self._splitter.feed(text)
+        if blocks:
+            self._render(blocks)
+            self.tail.reset(self._splitter.tail())
+        else:
+            self.tail.append_text(text.replace("\r", ""))
+        self.tail.set_code(self._splitter.in_code)
+
+    def finish(self) -> None:
+        """The text is complete: render what is left in the tail."""
+        blocks = self._splitter.close()
+        if blocks:
+            self._render(blocks)
+        self.tail.reset("")
+        self.tail.set_code(False)
+
+    def _render(self, blocks: list[Block]) -> None:
+        cursor = QTextCursor(self.browser.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        for block in blocks:
+            if not self.browser.document().isEmpty():
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            if block.kind == "code":
+                self.code_blocks.append(block.text)
+                cursor.insertHtml(code_html(block.text, block.lang, len(self.code_blocks) - 1))
+            else:
+                cursor.insertMarkdown(block.text)
+
+    def _anchor(self, url: QUrl) -> None:
+        if url.scheme() == "copy":
+            try:
+                code = self.code_blocks[int(url.path())]
+            except (ValueError, IndexError):
+                return
+            QGuiApplication.clipboard().setText(code)
+            self.copied.emit(code)
+        else:
+            self.link_activated.emit(url)

