@@ -259,6 +259,15 @@ class Engine:
         """Tokens in plain text, or in a conversation as rendered by the chat template."""
         return self._locked_call({"op": "count", "text": text, "messages": messages})
 
+    def forget_cache(self) -> None:
+        """Drop the KV cache, so the next prompt is processed from scratch.
+
+        llama.cpp's logits differ in the last bits between a prompt processed in one batch and one rebuilt from
+        cached tokens, so a greedy reply can differ after a cache hit; forgetting first makes a request exactly
+        reproducible (as llama.cpp's server documents for ``cache_prompt``).
+        """
+        self._locked_call({"op": "forget"})
+
     def render(self, messages: list[dict[str, str]]) -> str:
         """The prompt text the chat template makes of ``messages`` (what the model sees)."""
         return self._locked_call({"op": "render", "messages": messages})
@@ -276,9 +285,19 @@ class Engine:
         if self._loaded_request is None:
             raise errors.NoModelError("No model is loaded. Open a model file first.")
 
+    def _request(self, message: dict[str, Any]) -> tuple:
+        """Send a request and return the worker's first answer. A worker found dead before it answered (killed
+        while idle) is restarted, with the model reloaded, and the request sent once more."""
+        try:
+            self._send(message)
+            return self._recv()
+        except EngineCrashed:
+            self._ensure()
+            self._send(message)
+            return self._recv()
+
     def _call(self, message: dict[str, Any]) -> Any:
-        self._send(message)
-        msg = self._recv()
+        msg = self._request(message)
         if msg[0] == "error":
             raise _error(msg)
         return msg[1]
@@ -294,9 +313,8 @@ class Engine:
         finished = False
         try:
             self._require_model()
-            self._send(message)
+            msg = self._request(message)
             while True:
-                msg = self._recv()
                 kind = msg[0]
                 if kind == "token":
                     yield Token(msg[1])
@@ -310,6 +328,7 @@ class Engine:
                 elif kind == "error":
                     finished = True
                     raise _error(msg)
+                msg = self._recv()
         except EngineCrashed:
             finished = True
             raise

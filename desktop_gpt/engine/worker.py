@@ -122,6 +122,11 @@ class Worker:
         elif op == "render":
             self._require_model()
             self.conn.send(("result", self.template.render(request["messages"]).text))
+        elif op == "forget":
+            self._require_model()
+            self.llm.reset()  # the next prompt is processed from scratch
+            self._trim_memory = None
+            self.conn.send(("result", None))
         elif op == "unload":
             self.unload()
             self.conn.send(("result", None))
@@ -436,6 +441,8 @@ def serve(conn, cancel, log_dir: str | None = None) -> None:
             break
         try:
             worker.handle(request)
+        except (BrokenPipeError, EOFError, ConnectionError):
+            break  # the app is gone
         except DesktopGPTError as exc:
             _log.info("request %s failed: %s", request.get("op"), exc)
             conn.send(("error", type(exc).__name__, str(exc)))

@@ -44,7 +44,7 @@ class EngineController(QObject):
         reply_trimmed(int, str): old messages were left out of the prompt of that reply.
         reply_finished(int, GenerationStats): the reply ended (stopped, finished, cut).
         reply_failed(int, str): the reply failed with a message for the user (id -1 if no row was made).
-        busy_changed(bool): whether a job is running or queued.
+        generating_changed(bool): whether a reply is being generated or waiting to be (the composer shows Stop).
     """
 
     loading = Signal(float, str)
@@ -57,9 +57,9 @@ class EngineController(QObject):
     reply_trimmed = Signal(int, str)
     reply_finished = Signal(int, object)
     reply_failed = Signal(int, str)
-    busy_changed = Signal(bool)
+    generating_changed = Signal(bool)
     _submit = Signal(object)
-    _job_done = Signal()
+    _job_done = Signal(str)
 
     def __init__(self, store: ConversationStore, settings: Settings, engine: Engine | None = None,
                  log_dir: str | None = None, parent: QObject | None = None):
@@ -69,7 +69,7 @@ class EngineController(QObject):
         self.engine = engine or Engine(log_dir=log_dir)
         self.info: ModelInfo | None = None
         self.last_stats: GenerationStats | None = None
-        self._pending = 0
+        self._pending: dict[str, int] = {"load": 0, "generate": 0, "call": 0}
         self._streaming: dict[int, list[str]] = {}
         self._thread = QThread(self)
         self._thread.setObjectName("engine")
@@ -82,17 +82,22 @@ class EngineController(QObject):
     # -- state ----------------------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._pending > 0
+        """A job is running or queued on the engine thread."""
+        return sum(self._pending.values()) > 0
+
+    @property
+    def generating(self) -> bool:
+        return self._pending["generate"] > 0
 
     def streaming_text(self, message_id: int) -> str | None:
         """The text streamed so far for a reply still being generated (None if it is not streaming)."""
         parts = self._streaming.get(message_id)
         return "".join(parts) if parts is not None else None
 
-    def _queue(self, job: Callable[[], None]) -> None:
-        self._pending += 1
-        if self._pending == 1:
-            self.busy_changed.emit(True)
+    def _queue(self, job: Callable[[], None], kind: str) -> None:
+        self._pending[kind] += 1
+        if kind == "generate" and self._pending[kind] == 1:
+            self.generating_changed.emit(True)
 
         def wrapped() -> None:
             try:
@@ -100,14 +105,14 @@ class EngineController(QObject):
             except Exception:  # noqa: BLE001 - a bug in a job must not kill the engine thread
                 _log.exception("engine job failed")
             finally:
-                self._job_done.emit()
+                self._job_done.emit(kind)
 
         self._submit.emit(wrapped)
 
-    def _on_job_done(self) -> None:
-        self._pending -= 1
-        if self._pending == 0:
-            self.busy_changed.emit(False)
+    def _on_job_done(self, kind: str) -> None:
+        self._pending[kind] -= 1
+        if kind == "generate" and self._pending[kind] == 0:
+            self.generating_changed.emit(False)
 
     # -- requests -------------------------------------------------------------------------------------------
     def load(self, path: str | None = None) -> None:
@@ -137,7 +142,7 @@ class EngineController(QObject):
             if path is not None:
                 self.opened.emit(info.path)
 
-        self._queue(job)
+        self._queue(job, "load")
 
     def generate(self, user_message: Message, params: SamplingParams | dict[str, Any] | None = None) -> None:
         """Stream the reply to a committed user message into storage, reporting it through the reply_* signals."""
@@ -175,7 +180,7 @@ class EngineController(QObject):
             finally:
                 self._streaming.pop(reply_id, None)
 
-        self._queue(job)
+        self._queue(job, "generate")
 
     def call(self, fn: Callable[[Engine], Any], on_result: Callable[[Any], None] | None = None) -> None:
         """Run ``fn(engine)`` on the engine thread (after anything queued); errors go to reply_failed."""
@@ -189,7 +194,7 @@ class EngineController(QObject):
             if on_result is not None:
                 on_result(result)
 
-        self._queue(job)
+        self._queue(job, "call")
 
     def stop(self) -> None:
         """Stop the reply being generated, within one token (also mid-prompt)."""

@@ -114,7 +114,7 @@ class ChatPane(QWidget):
         self.view.copied.connect(lambda _t: self.status_message.emit("Copied to the clipboard"))
         self.first_run.open_requested.connect(self.open_model_requested)
 
-        controller.busy_changed.connect(self.composer.set_busy)
+        controller.generating_changed.connect(self.composer.set_busy)
         controller.reply_started.connect(self._reply_started)
         controller.reply_text.connect(self._reply_text)
         controller.reply_trimmed.connect(self._reply_trimmed)
@@ -256,7 +256,7 @@ class ChatPane(QWidget):
         self.controller.generate(message, self._params())
 
     def resend_edited(self, message_id: int, text: str) -> None:
-        if self.controller.busy:
+        if self.controller.generating:
             self.status_message.emit("Stop the current reply first")
             return
         message = chat_service.edit(self.store, message_id, text)
@@ -264,7 +264,7 @@ class ChatPane(QWidget):
         self.controller.generate(message, self._params())
 
     def regenerate(self, message_id: int | None = None) -> None:
-        if self.controller.busy or self.conversation_id is None:
+        if self.controller.generating or self.conversation_id is None:
             return
         if message_id is None:
             path = self.store.active_path(self.conversation_id)
@@ -280,7 +280,7 @@ class ChatPane(QWidget):
         self.controller.generate(user, self._params())
 
     def switch_branch(self, message_id: int) -> None:
-        if self.controller.busy:
+        if self.controller.generating:
             self.status_message.emit("Stop the current reply first")
             return
         self.store.switch_branch(message_id)
