@@ -71,7 +71,11 @@ class Engine:
     def __init__(self, log_dir: str | Path | None = None, start_timeout: float = 120.0):
         self._mp = multiprocessing.get_context("spawn")
         self._cancel = self._mp.RawValue(ctypes.c_int, 0)
-        self._log_dir = str(log_dir) if log_dir else None
+        if log_dir is None:
+            from desktop_gpt.paths import app_paths
+
+            log_dir = app_paths().logs
+        self._log_dir = str(log_dir)
         self._start_timeout = start_timeout
         self._proc = None
         self._conn = None

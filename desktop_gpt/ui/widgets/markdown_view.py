@@ -60,9 +60,9 @@ class _AutoHeightBrowser(QTextBrowser):
             self.setFixedHeight(height)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self.document().setTextWidth(self.viewport().width())
-        self._fit()
+        super().resizeEvent(event)  # QTextEdit re-wraps the document itself when the width changes
+        if event.size().width() != event.oldSize().width():
+            self._fit()  # a height change (our own setFixedHeight) needs no new layout: that would be O(document)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(400, self.height())
