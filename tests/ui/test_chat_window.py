@@ -84,8 +84,7 @@ def test_regenerate_and_edit_keep_earlier_versions(qtbot, make_window):
     window = make_window()
     window.context.settings.max_tokens = 24
     first = _send(qtbot, window, "Say a colour.")
-    with qtbot.waitSignal(window.controller.reply_finished, timeout=REPLY_TIMEOUT_MS):
-        pass
+    _idle(qtbot, window)
     window.context.settings.temperature = 1.0
     with qtbot.waitSignal(window.controller.reply_finished, timeout=REPLY_TIMEOUT_MS):
         window.chat.view.widget_for(first.id).regenerate_button.click()
