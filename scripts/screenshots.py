@@ -1,7 +1,7 @@
 """Take README's screenshots from the real app (run under Xvfb: `make screenshots`).
 
 Each scene drives the real window with the real engine in a throw-away DESKTOP_GPT_HOME and saves a PNG.
-Add a scene by writing a function ``scene_<name>(window, qt) -> None`` and listing it in SCENES.
+Add a scene with ``@scene("name")`` on a function ``(window, qt) -> None``; it is saved as ``name.png``.
 """
 
 from __future__ import annotations
@@ -51,6 +51,18 @@ class Qt:
                 raise TimeoutError("condition not met")
 
 
+SCENES: dict[str, Callable] = {}
+
+
+def scene(name: str):
+    def register(fn: Callable) -> Callable:
+        SCENES[name] = fn
+        return fn
+
+    return register
+
+
+@scene("chat")
 def scene_chat(window, qt: Qt) -> None:
     window.context.settings.temperature = 0.0
     window.context.settings.max_tokens = 220
@@ -64,9 +76,6 @@ def scene_chat(window, qt: Qt) -> None:
     qt.until(lambda: not window.controller.busy)
     first = window.chat.conversations.list.item(1)
     window.chat.conversations.list.itemClicked.emit(first)
-
-
-SCENES: dict[str, Callable] = {"chat": scene_chat}
 
 
 def main(argv: list[str]) -> int:

@@ -19,8 +19,14 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog.split()[0]} --help)\n")
 
 
+# One line per command module; each has ``register(subparsers)``.
+COMMAND_MODULES = [
+    "desktop_gpt.cli.chat",
+]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from desktop_gpt.cli import chat
+    import importlib
 
     parser = OneLineParser(
         prog="desktop-gpt",
@@ -31,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true", help="load the model, generate a short reply, print JSON")
     parser.add_argument("--model", metavar="PATH", help="GGUF model file to use instead of the configured one")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    chat.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 

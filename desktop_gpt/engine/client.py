@@ -263,6 +263,10 @@ class Engine:
         """Tokens in plain text, or in a conversation as rendered by the chat template."""
         return self._locked_call({"op": "count", "text": text, "messages": messages})
 
+    def last_prompt(self) -> str:
+        """The exact text the model was last given (the conversation after the chat template, or raw text)."""
+        return self._locked_call({"op": "last_prompt"})
+
     def forget_cache(self) -> None:
         """Drop the KV cache, so the next prompt is processed from scratch.
 

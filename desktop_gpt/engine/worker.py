@@ -95,6 +95,8 @@ class Worker:
         self.info: ModelInfo | None = None
         self.template: ChatTemplate | None = None
         self._trim_memory: tuple[str, int] | None = None
+        self._last_render = ""
+        self.last_prompt = ""  # the text the model was last given (after the chat template), for checks
         self.log = LlamaLog()
         self._log_cb = llama_cpp.llama_log_callback(self.log)
         llama_cpp.llama_log_set(self._log_cb, ctypes.c_void_p(0))
@@ -122,6 +124,8 @@ class Worker:
         elif op == "render":
             self._require_model()
             self.conn.send(("result", self.template.render(request["messages"]).text))
+        elif op == "last_prompt":
+            self.conn.send(("result", self.last_prompt))
         elif op == "forget":
             self._require_model()
             self.llm.reset()  # the next prompt is processed from scratch
@@ -257,7 +261,9 @@ class Worker:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
 
     def _render_tokens(self, messages: list[dict[str, str]]) -> list[int]:
-        return self.tokenize(self.template.render(messages).text, special=True)
+        text = self.template.render(messages).text
+        self._last_render = text
+        return self.tokenize(text, special=True)
 
     def chat_tokens(self, messages: list[dict[str, str]], params: SamplingParams) -> tuple[list[int], int]:
         """The prompt's tokens, leaving out the oldest turns when the conversation outgrows the context.
@@ -293,12 +299,14 @@ class Worker:
                     "size in Settings."
                 )
         self._trim_memory = (_fingerprint(rest[:cut]), cut) if cut else None
+        self.last_prompt = self._last_render
         return tokens, cut
 
     def text_tokens(self, text: str, params: SamplingParams) -> tuple[list[int], int]:
         """Plain text for a raw continuation (no chat template); keeps the end when it is too long."""
         self._require_model()
         tokens = self.tokenize(text, special=False)
+        self.last_prompt = text
         limit = self.llm.n_ctx() - self._reserve(params)
         if len(tokens) > limit:
             return tokens[-limit:], len(tokens) - limit

@@ -117,6 +117,15 @@ def test_second_turn_processes_only_the_new_tokens(engine):
 def test_raw_continuation_uses_no_template(engine):
     text, stats = run_to_text(engine.complete("The quick brown fox", GREEDY))
     assert text.strip() and stats.prompt_tokens == engine.count_tokens("The quick brown fox")
+    assert engine.last_prompt() == "The quick brown fox"
+
+
+def test_last_prompt_is_what_the_model_was_given(engine):
+    run_to_text(engine.chat(QUESTION, SamplingParams(temperature=0.0, max_tokens=4)))
+    engine.count_tokens(messages=[{"role": "user", "content": "something else"}])  # counting is not a prompt
+    prompt = engine.last_prompt()
+    assert prompt.startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>")
+    assert prompt.endswith("Name three colours of the rainbow.<|im_end|>\n<|im_start|>assistant\n")
 
 
 def test_a_message_too_long_for_the_context_is_refused(engine):
