@@ -232,3 +232,16 @@ def test_long_conversation_drops_old_turns_in_chunks_and_keeps_the_cache(bundled
         assert events2[-1].stats.prompt_evaluated < events2[-1].stats.prompt_tokens / 2
     finally:
         e.close()
+
+
+def test_loading_reports_progress(bundled_model, tmp_path):
+    e = Engine(log_dir=tmp_path)
+    seen = []
+    try:
+        e.load(bundled_model, context_size=1024, on_progress=seen.append)
+    finally:
+        e.close()
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(0.1 < f < 0.9 for f in fractions)  # llama.cpp's own loading progress, not just start and end
+    assert {"Loading weights", "Ready"} <= {p.stage for p in seen}

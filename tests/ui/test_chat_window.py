@@ -171,3 +171,46 @@ def test_shortcuts_people_expect(make_window):
     assert shortcuts["Stop"] == "Esc"
     assert shortcuts["Find in chats"] == "Ctrl+F"
     assert shortcuts["Open model file…"] == "Ctrl+O"
+
+
+def test_engine_crash_mid_reply_is_shown_and_the_next_message_works(qtbot, make_window):
+    import os
+    import signal
+
+    window = make_window()
+    window.context.settings.max_tokens = 1500
+    reply = _send(qtbot, window, "Write a very long story about a lighthouse.")
+    with qtbot.waitSignal(window.controller.reply_text, timeout=REPLY_TIMEOUT_MS):
+        pass
+    with qtbot.waitSignal(window.controller.reply_failed, timeout=REPLY_TIMEOUT_MS) as failed:
+        os.kill(window.controller.engine.pid, signal.SIGKILL)
+    assert "stopped unexpectedly" in failed.args[1]
+    widget = window.chat.view.widget_for(reply.id)
+    assert "stopped unexpectedly" in widget.note_label.text()
+    stored = window.context.store.message(reply.id)
+    assert stored.status == "incomplete" and stored.content  # what was written before the crash is kept
+    _idle(qtbot, window)
+    window.context.settings.max_tokens = 16
+    _send(qtbot, window, "Hello again")  # the engine restarts and reloads the model for this one
+    with qtbot.waitSignal(window.controller.reply_finished, timeout=REPLY_TIMEOUT_MS) as finished:
+        pass
+    assert finished.args[1].completion_tokens > 0
+
+
+def test_settings_dialog_saves_and_asks_for_a_reload(make_window):
+    from desktop_gpt.settings import load_settings
+    from desktop_gpt.ui.settings_dialog import SettingsDialog
+
+    window = make_window(load=False)
+    dialog = SettingsDialog(window.context.settings, window)
+    dialog.context.setValue(2048)
+    dialog.gpu_mode.setCurrentIndex(1)
+    dialog.temperature.setValue(0.3)
+    assert dialog.apply() is True  # context and GPU settings need the model reloaded
+    from desktop_gpt.settings import save_settings
+
+    save_settings(window.context.settings, window.context.paths)
+    saved = load_settings(window.context.paths).settings
+    assert (saved.context_size, saved.gpu_layers, saved.temperature) == (2048, "cpu", 0.3)
+    dialog.temperature.setValue(0.5)
+    assert dialog.apply() is False  # reply settings apply to the next message, no reload
