@@ -95,7 +95,6 @@ class Settings:
     offline: bool = _setting(False, _bool, "never touch the network")
     store_repo: str = _setting("desktop-gpt/store", _str, "Hub repo holding the Store's featured list")
     model_folders: list = _setting([], _str_list, "extra folders searched for GGUF files")
-    theme: str = _setting("system", _choice("system", "light", "dark"), "colour theme")
 
     def sampling(self) -> dict[str, Any]:
         """The sampling parameters of a request, as the engine takes them."""
