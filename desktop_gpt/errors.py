@@ -41,3 +41,15 @@ class StorageError(DesktopGPTError):
 
 class Cancelled(Exception):
     """The user stopped the work. Never shown as an error."""
+
+
+class PromptTemplateError(DesktopGPTError):
+    """A prompt template file (resources/templates or the user's copy) is missing or has a mistake."""
+
+
+class ToolInputError(DesktopGPTError):
+    """A writing, translation or code request names an unknown language, task or kind, or has no text."""
+
+
+class FileAccessError(DesktopGPTError):
+    """A document the user chose could not be read (missing, not text) or written (no permission, disk full)."""

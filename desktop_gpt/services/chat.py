@@ -68,11 +68,25 @@ def stream_reply(
     model = engine.info.name if getattr(engine, "info", None) else None
     reply = store.add_message(user_message.conversation_id, user_message.id, "assistant", "", "streaming", model)
     yield ReplyStarted(reply)
+    yield from stream_into(store, reply, engine.chat(messages, params), save_interval)
+
+
+def stream_into(
+    store: ConversationStore, reply: Message, events: Iterator[Event], save_interval: float = SAVE_INTERVAL_S,
+) -> Iterator[Event]:
+    """Stream any source of engine events (a chat reply, a raw continuation, a translation made of many
+    requests) into the assistant message ``reply``, passing every event on.
+
+    Token text is saved at least every ``save_interval`` seconds; Done marks the message complete, or
+    incomplete with the reason. An error keeps what was written (incomplete), and so does a caller that stops
+    reading (closing the window, Ctrl+C): nothing streamed is ever lost. Events of other kinds pass through.
+    """
     parts: list[str] = []
     last_save = time.monotonic()
     dropped = 0
+    finished = False
     try:
-        for event in engine.chat(messages, params):
+        for event in events:
             if isinstance(event, Token):
                 parts.append(event.text)
                 if time.monotonic() - last_save >= save_interval:
@@ -81,6 +95,7 @@ def stream_reply(
             elif isinstance(event, Trimmed):
                 dropped = event.dropped_messages
             elif isinstance(event, Done):
+                finished = True
                 reason = event.stats.finish_reason
                 stats = event.stats.to_dict()
                 stats["dropped_messages"] = dropped
@@ -89,6 +104,8 @@ def stream_reply(
                     finish_reason=reason, stats=stats,
                 )
             yield event
+        if not finished:  # a source that ended without saying how: keep the text, say it may be cut
+            store.update_message(reply.id, content="".join(parts), status="incomplete", finish_reason="interrupted")
     except DesktopGPTError as exc:
         store.update_message(
             reply.id, content="".join(parts), status="incomplete" if parts else "error", finish_reason="error",

@@ -86,6 +86,26 @@ def m002_message_search(db: "Database", conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_documents(db: "Database", conn: sqlite3.Connection) -> None:
+    # Writing documents live here (saved as they are typed) so closing the app never loses one; ``dirty`` says
+    # the text has changes not yet written to ``path``. Their assistant runs are conversations of tool "writing".
+    run_script(conn,
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            path TEXT,
+            content TEXT NOT NULL DEFAULT '',
+            dirty INTEGER NOT NULL DEFAULT 0,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX documents_updated ON documents(updated_at);
+        """
+    )
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the current transaction (``executescript`` would commit it first)."""
     statement = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -12,6 +12,7 @@ from desktop_gpt.engine import Engine
 from desktop_gpt.engine.protocol import Done, GenerationStats, LoadProgress, ModelInfo, SamplingParams, Token, Trimmed
 from desktop_gpt.errors import DesktopGPTError, NoModelError
 from desktop_gpt.services import chat as chat_service
+from desktop_gpt.services import tool_runs
 from desktop_gpt.services.model import load_model
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
@@ -45,6 +46,11 @@ class EngineController(QObject):
         reply_finished(int, GenerationStats): the reply ended (stopped, finished, cut).
         reply_failed(int, str): the reply failed with a message for the user (id -1 if no row was made).
         generating_changed(bool): whether a reply is being generated or waiting to be (the composer shows Stop).
+        run_started(int, Message): a tool run (conversation id) created its result message and will stream.
+        run_text(int, str): more text of the tool run with that conversation id.
+        run_progress(int, int, int): the tool run has done this many of that many pieces (paragraphs).
+        run_finished(int, GenerationStats): the tool run ended (finished, stopped or cut short).
+        run_failed(int, str): the tool run failed with a message for the user.
     """
 
     loading = Signal(float, str)
@@ -58,6 +64,11 @@ class EngineController(QObject):
     reply_finished = Signal(int, object)
     reply_failed = Signal(int, str)
     generating_changed = Signal(bool)
+    run_started = Signal(int, object)
+    run_text = Signal(int, str)
+    run_progress = Signal(int, int, int)
+    run_finished = Signal(int, object)
+    run_failed = Signal(int, str)
     _submit = Signal(object)
     _job_done = Signal(str)
 
@@ -71,6 +82,7 @@ class EngineController(QObject):
         self.last_stats: GenerationStats | None = None
         self._pending: dict[str, int] = {"load": 0, "generate": 0, "call": 0}
         self._streaming: dict[int, list[str]] = {}
+        self._stops = 0  # counts Stop presses: a job that spans many requests checks it between them
         self._thread = QThread(self)
         self._thread.setObjectName("engine")
         self._runner = _JobRunner()
@@ -148,39 +160,79 @@ class EngineController(QObject):
         """Stream the reply to a committed user message into storage, reporting it through the reply_* signals."""
 
         def job() -> None:
-            reply_id = -1
-            buffer: list[str] = []
-            last_flush = time.monotonic()
-            try:
-                for event in chat_service.stream_reply(self.engine, self.store, user_message, params):
-                    if isinstance(event, chat_service.ReplyStarted):
-                        reply_id = event.message.id
-                        self._streaming[reply_id] = []
-                        self.reply_started.emit(event.message)
-                    elif isinstance(event, Token):
-                        buffer.append(event.text)
-                        self._streaming[reply_id].append(event.text)
-                        now = time.monotonic()
-                        if now - last_flush >= FLUSH_INTERVAL_S:
-                            self.reply_text.emit(reply_id, "".join(buffer))
-                            buffer.clear()
-                            last_flush = now
-                    elif isinstance(event, Trimmed):
-                        self.reply_trimmed.emit(reply_id, event.message)
-                    elif isinstance(event, Done):
-                        if buffer:
-                            self.reply_text.emit(reply_id, "".join(buffer))
-                            buffer.clear()
-                        self.last_stats = event.stats
-                        self.reply_finished.emit(reply_id, event.stats)
-            except DesktopGPTError as exc:
-                if buffer:
-                    self.reply_text.emit(reply_id, "".join(buffer))
-                self.reply_failed.emit(reply_id, str(exc))
-            finally:
-                self._streaming.pop(reply_id, None)
+            self._pump(
+                lambda: chat_service.stream_reply(self.engine, self.store, user_message, params),
+                started=lambda message: self.reply_started.emit(message),
+                text=lambda rid, text: self.reply_text.emit(rid, text),
+                trimmed=lambda rid, text: self.reply_trimmed.emit(rid, text),
+                finished=lambda rid, stats: self.reply_finished.emit(rid, stats),
+                failed=lambda rid, text: self.reply_failed.emit(rid, text),
+            )
 
         self._queue(job, "generate")
+
+    def run_tool(self, user_message: Message,
+                 events: Callable[[Engine, Callable[[], bool]], Iterator[Any]]) -> None:
+        """Stream a tool run whose request is committed (``tool_runs.start``) into its result message.
+
+        ``events(engine, stopped)`` is called on the engine thread and returns the engine events to save (a
+        chat reply, a raw continuation, a translation made of many requests); ``stopped()`` turns true when the
+        user presses Stop. Progress comes through the run_* signals, keyed by the conversation id.
+        """
+        cid = user_message.conversation_id
+
+        def job() -> None:
+            stops = self._stops
+            self._pump(
+                lambda: tool_runs.stream(self.engine, self.store, user_message,
+                                         events(self.engine, lambda: self._stops != stops)),
+                started=lambda message: self.run_started.emit(cid, message),
+                text=lambda _rid, text: self.run_text.emit(cid, text),
+                trimmed=lambda _rid, _text: None,
+                finished=lambda _rid, stats: self.run_finished.emit(cid, stats),
+                failed=lambda _rid, text: self.run_failed.emit(cid, text),
+                progress=lambda p: self.run_progress.emit(cid, p.done, p.total),
+            )
+
+        self._queue(job, "generate")
+
+    def _pump(self, make_events: Callable[[], Iterator[Any]], started, text, trimmed, finished, failed,
+              progress=None) -> None:
+        """Run a stream on the engine thread, handing its text to the GUI in batches (see FLUSH_INTERVAL_S)."""
+        reply_id = -1
+        buffer: list[str] = []
+        last_flush = time.monotonic()
+        try:
+            for event in make_events():
+                if isinstance(event, chat_service.ReplyStarted):
+                    reply_id = event.message.id
+                    self._streaming[reply_id] = []
+                    started(event.message)
+                elif isinstance(event, Token):
+                    buffer.append(event.text)
+                    self._streaming[reply_id].append(event.text)
+                    now = time.monotonic()
+                    if now - last_flush >= FLUSH_INTERVAL_S:
+                        text(reply_id, "".join(buffer))
+                        buffer.clear()
+                        last_flush = now
+                elif isinstance(event, Trimmed):
+                    trimmed(reply_id, event.message)
+                elif isinstance(event, tool_runs.Progress):
+                    if progress is not None:
+                        progress(event)
+                elif isinstance(event, Done):
+                    if buffer:
+                        text(reply_id, "".join(buffer))
+                        buffer.clear()
+                    self.last_stats = event.stats
+                    finished(reply_id, event.stats)
+        except DesktopGPTError as exc:
+            if buffer:
+                text(reply_id, "".join(buffer))
+            failed(reply_id, str(exc))
+        finally:
+            self._streaming.pop(reply_id, None)
 
     def call(self, fn: Callable[[Engine], Any], on_result: Callable[[Any], None] | None = None) -> None:
         """Run ``fn(engine)`` on the engine thread (after anything queued); errors go to reply_failed."""
@@ -198,6 +250,7 @@ class EngineController(QObject):
 
     def stop(self) -> None:
         """Stop the reply being generated, within one token (also mid-prompt)."""
+        self._stops += 1
         self.engine.cancel()
 
     def shutdown(self) -> None:

@@ -1,0 +1,119 @@
+"""A Writing, Translation or Code run, kept like a chat: the request is committed first, the result saved as it
+streams (so a stop, a crash or closing the window loses nothing), and recent runs are the tool's history."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from desktop_gpt.engine.protocol import Event, SamplingParams
+from desktop_gpt.errors import FileAccessError
+from desktop_gpt.services.chat import SAVE_INTERVAL_S, ReplyStarted, stream_into
+from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message
+from desktop_gpt.tools.templates import Prompt
+
+
+@dataclass
+class Progress:
+    """Part of a long run is done: ``done`` of ``total`` pieces (paragraphs of a translation)."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class ToolRun:
+    """One saved run: what the user gave (``input``), what the model wrote (``output``) and how it ended."""
+
+    conversation: Conversation
+    input: str
+    output: str
+    status: str
+    reply_id: int | None
+
+    @property
+    def request(self) -> dict:
+        return self.conversation.params
+
+    @property
+    def title(self) -> str:
+        return self.conversation.title
+
+
+def start(store: ConversationStore, prompt: Prompt) -> Message:
+    """Save the run's request (a new conversation of ``prompt.tool`` with its input as the user message)."""
+    conversation = store.create(title=prompt.title, system_prompt=prompt.system, tool=prompt.tool,
+                                params=prompt.request)
+    return store.add_message(conversation.id, None, "user", prompt.input)
+
+
+def events_for(engine, prompt: Prompt, params: SamplingParams | dict | None) -> Iterator[Event]:
+    """The engine stream of a prompt: a raw continuation, or a chat reply rendered with the model's template."""
+    if prompt.raw is not None:
+        return engine.complete(prompt.raw, params)
+    return engine.chat(prompt.messages or [], params)
+
+
+def stream(engine, store: ConversationStore, user_message: Message, events: Iterator[Event],
+           save_interval: float = SAVE_INTERVAL_S) -> Iterator[ReplyStarted | Event]:
+    """Yield ReplyStarted, then ``events`` while they are saved into the new result message."""
+    model = engine.info.name if getattr(engine, "info", None) else None
+    reply = store.add_message(user_message.conversation_id, user_message.id, "assistant", "", "streaming", model)
+    yield ReplyStarted(reply)
+    yield from stream_into(store, reply, events, save_interval)
+
+
+def run(engine, store: ConversationStore, prompt: Prompt, params: SamplingParams | dict | None = None,
+        events: Iterator[Event] | None = None) -> Iterator[ReplyStarted | Event]:
+    """Start and stream a run in one go (the command line's ``--save``)."""
+    user = start(store, prompt)
+    yield from stream(engine, store, user, events if events is not None else events_for(engine, prompt, params))
+
+
+def history(store: ConversationStore, tool: str, limit: int = 50) -> list[ToolRun]:
+    """The most recent runs of a tool, newest first."""
+    runs = []
+    for conversation in store.list(tool=tool, limit=limit):
+        path = store.path_to(conversation.current_leaf_id)
+        user = next((m for m in path if m.role == "user"), None)
+        reply = next((m for m in reversed(path) if m.role == "assistant"), None)
+        runs.append(ToolRun(conversation, user.content if user else "", reply.content if reply else "",
+                            reply.status if reply else "error", reply.id if reply else None))
+    return runs
+
+
+def read_text_file(path: str | Path) -> str:
+    """A .txt/.md file's text: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (Chinese Windows)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileAccessError(f"{path} could not be opened: {exc.strerror or exc}.") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16").replace("\r\n", "\n")
+    if b"\x00" in data:
+        raise FileAccessError(f"{path.name} is not a text file.")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding).replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            continue
+    raise FileAccessError(f"{path.name} is not a text file Desktop GPT can read (UTF-8 or GB18030).")
+
+
+def write_text_file(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically: a crash or a full disk mid-write leaves any old file as it was."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise FileAccessError(f"{path} could not be saved: {exc.strerror or exc}.") from None
+    return path

@@ -1,0 +1,140 @@
+"""Writing prompts: draft a piece from a brief, edit a selection (rewrite, shorten…), continue raw text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from desktop_gpt.errors import ToolInputError
+from desktop_gpt.tools import translation
+from desktop_gpt.tools.options import Option, find
+from desktop_gpt.tools.templates import Prompt, templates
+
+KINDS = [
+    Option("article", "Article", "an article"),
+    Option("blog-post", "Blog post", "a blog post", ("blog",)),
+    Option("email", "Email", "an email", ("e-mail", "mail")),
+    Option("letter", "Letter", "a letter"),
+    Option("story", "Story", "a short story"),
+    Option("poem", "Poem", "a poem"),
+    Option("essay", "Essay", "an essay"),
+    Option("outline", "Outline", "an outline as a Markdown list"),
+    Option("summary", "Summary", "a summary"),
+    Option("social-post", "Social post", "a social media post", ("social", "tweet", "post")),
+    Option("speech", "Speech", "a short speech"),
+    Option("product-description", "Product description", "a product description", ("product",)),
+    Option("report", "Report", "a short report"),
+]
+
+TONES = [
+    Option("neutral", "Neutral", "clear and neutral"),
+    Option("formal", "Formal", "formal and polite"),
+    Option("friendly", "Friendly", "warm and friendly"),
+    Option("casual", "Casual", "casual and relaxed"),
+    Option("professional", "Professional", "professional and confident"),
+    Option("persuasive", "Persuasive", "persuasive"),
+    Option("playful", "Playful", "playful and light"),
+    Option("academic", "Academic", "academic and precise"),
+]
+
+LENGTHS = [
+    Option("short", "Short", "about 100 words"),
+    Option("medium", "Medium", "about 300 words"),
+    Option("long", "Long", "about 800 words"),
+]
+
+
+@dataclass(frozen=True)
+class Task(Option):
+    """An edit of existing text. ``accept`` is how its result goes into the document: "replace" the text it
+    was made from, or "insert" after it. ``raw``: the engine continues the text itself (no chat template)."""
+
+    accept: str = "replace"
+    raw: bool = False
+
+
+TASKS: list[Task] = [
+    Task("continue", "Continue", "continue the text", ("more",), accept="insert", raw=True),
+    Task("rewrite", "Rewrite / improve", "rewrite the text so it reads better", ("improve", "polish")),
+    Task("shorten", "Shorten", "make the text shorter", ("shorter", "condense")),
+    Task("expand", "Expand", "make the text longer and richer", ("longer", "elaborate")),
+    Task("tone", "Change tone", "change the tone of the text", ("change-tone",)),
+    Task("grammar", "Fix grammar and spelling", "fix the grammar and spelling", ("fix", "proofread", "spelling")),
+    Task("summarise", "Summarise", "summarise the text", ("summarize", "summary", "tldr")),
+]
+
+# The raw continuation sees at most this much of the document before the cursor (the engine keeps the end of a
+# prompt that is still too long for the context).
+CONTINUE_CHARS = 6000
+
+# Han ideographs and Japanese kana: each character is a word, as Chinese and Japanese word counts are made.
+_CJK_CHAR = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Words as a writer counts them: each Chinese or Japanese character is one, other words are split at
+    spaces and punctuation ("don't" and "e-mail" are one word; Korean words are spaced, so they count as such)."""
+    cjk = len(_CJK_CHAR.findall(text))
+    return cjk + len(_WORD.findall(_CJK_CHAR.sub(" ", text)))
+
+
+def count_characters(text: str) -> int:
+    """Characters, spaces included, line breaks not."""
+    return len(text) - text.count("\n")
+
+
+def _language_name(code: str | None, text: str) -> str:
+    """The language to write in, in words: the chosen one, else the one the text is in ("" if unknown)."""
+    if code and code != "auto":
+        return translation.find_language(code).name
+    detected = translation.detect_language(text)
+    return translation.find_language(detected).name if detected else ""
+
+
+def draft_prompt(
+    kind: str, topic: str, tone: str = "neutral", length: str = "medium", language: str | None = None
+) -> Prompt:
+    """Write a new piece from a brief. ``language`` None or "auto": the language the brief is written in."""
+    if not topic.strip():
+        raise ToolInputError("Say what to write about: the topic is empty.")
+    k, t, n = find(KINDS, kind, "kind"), find(TONES, tone, "tone"), find(LENGTHS, length, "length")
+    lang = _language_name(language, topic)
+    messages = templates().messages(
+        "writing/draft.j2", kind=k.hint, topic=topic.strip(), tone=t.hint, length=n.hint, language=lang
+    )
+    return Prompt(
+        "writing", f"{k.label}: {topic.strip()[:60]}", topic, messages=messages,
+        request={"mode": "draft", "kind": k.key, "tone": t.key, "length": n.key, "language": language or "auto"},
+    )
+
+
+def task_prompt(task: str, text: str, tone: str = "neutral", language: str | None = None) -> Prompt:
+    """An edit of ``text`` (a selection or a whole document). "continue" is a raw continuation: ``text`` is
+    everything before the point to continue from."""
+    t = find(TASKS, task, "task")
+    if not text.strip():
+        raise ToolInputError("There is no text to work on: select some text or write something first.")
+    if t.raw:
+        return continue_prompt(text)
+    lang = _language_name(language, text)
+    messages = templates().messages(
+        f"writing/{t.key}.j2", text=text.strip("\n"), tone=find(TONES, tone, "tone").hint, language=lang
+    )
+    return Prompt("writing", f"{t.label}: {_first_words(text)}", text, messages=messages,
+                  request={"mode": "task", "task": t.key, "tone": tone, "language": language or "auto"})
+
+
+def continue_prompt(text_before: str) -> Prompt:
+    """Raw continuation, the way a base model continues "The quick brown fox…": no instructions at all."""
+    tail = text_before[-CONTINUE_CHARS:]
+    raw = templates().text("writing/continue.j2", text=tail)
+    return Prompt("writing", f"Continue: {_first_words(text_before[-200:])}", tail, raw=raw,
+                  request={"mode": "task", "task": "continue"})
+
+
+def _first_words(text: str, limit: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit].rstrip() + "…"
