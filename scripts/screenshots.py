@@ -78,6 +78,78 @@ def scene_chat(window, qt: Qt) -> None:
     window.chat.conversations.list.itemClicked.emit(first)
 
 
+ESSAY = """# Why local models matter
+
+Running a language model on your own computer means your drafts, notes and code never leave it. There is no account to create, no monthly bill and no waiting for a server on the other side of the world. The trade-off used to be quality, but small quantized models have become surprisingly capable for everyday writing, and a laptop from the last few years runs them at reading speed.
+
+Privacy is only part of the story. A local model is always there: on a train, on a plane, during an outage. It answers in the same way tomorrow as today, because nobody updates it behind your back.
+"""
+
+
+@scene("writing")
+def scene_writing(window, qt: Qt) -> None:
+    window.context.settings.temperature = 0.0
+    window.context.settings.max_tokens = 120
+    window.tabs.setCurrentIndex(1)
+    pane = window.writing
+    pane.editor.setPlainText(ESSAY)
+    cursor = pane.editor.textCursor()
+    start = ESSAY.index("Running")
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(ESSAY[start:].split("\n", 1)[0]), cursor.MoveMode.KeepAnchor)
+    pane.editor.setTextCursor(cursor)
+    pane.assistant.topic.setPlainText("autumn rain in the city")
+    pane.run_task("shorten")
+    qt.wait(pane.tracker.finished)
+    qt.until(lambda: not window.controller.busy)
+
+
+MARKDOWN_NOTE = """# Getting started
+
+Desktop GPT runs a language model on your own computer.
+
+## Three steps
+
+- Open the app
+- Pick a tool
+- Start typing
+
+```bash
+make run
+```
+"""
+
+
+@scene("translation")
+def scene_translation(window, qt: Qt) -> None:
+    window.context.settings.temperature = 0.0
+    window.tabs.setCurrentIndex(2)
+    pane = window.translation
+    pane.set_target("zh-Hans")
+    pane.glossary_button.setChecked(True)
+    pane.glossary.setPlainText("Desktop GPT = Desktop GPT")
+    pane.source.setPlainText(MARKDOWN_NOTE)
+    pane.translate()
+    qt.wait(pane.tracker.finished)
+    qt.until(lambda: not window.controller.busy)
+
+
+@scene("code")
+def scene_code(window, qt: Qt) -> None:
+    from desktop_gpt.ui.widgets.choices import select
+
+    window.context.settings.temperature = 0.0
+    window.context.settings.max_tokens = 300
+    window.tabs.setCurrentIndex(3)
+    pane = window.code
+    select(pane.language, "python")
+    select(pane.task, "generate")
+    pane.description.setPlainText("a function that checks whether a string is a palindrome, with an example")
+    pane.run()
+    qt.wait(pane.tracker.finished)
+    qt.until(lambda: not window.controller.busy)
+    pane.replace_editor()
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "docs/screenshots")
     wanted = argv[1:] or list(SCENES)

@@ -30,9 +30,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.chat, "Chat")
-        self.tabs.addTab(ComingSoon("Writing", "Draft, rewrite and continue documents with the model."), "Writing")
-        self.tabs.addTab(ComingSoon("Translation", "Translate text and files between 25+ languages."), "Translation")
-        self.tabs.addTab(ComingSoon("Code", "Generate, explain, fix and convert code."), "Code")
+        self._add_tool_tabs(context)
         self.tabs.addTab(ComingSoon("Store", "Find and install assistant apps from the Hugging Face Hub."), "Store")
         self.setCentralWidget(self.tabs)
 
@@ -48,6 +46,21 @@ class MainWindow(QMainWindow):
         self.chat.status_message.connect(lambda text: self.status.showMessage(text, 5000))
         self.chat.open_model_requested.connect(self.open_model_file)
         self.controller.opened.connect(self._remember_model)
+
+    def _add_tool_tabs(self, context: AppContext) -> None:
+        """The Writing, Translation and Code tabs; their runs stream like chat replies and show in the status bar."""
+        from desktop_gpt.storage.documents import DocumentStore
+        from desktop_gpt.ui.code.pane import CodePane
+        from desktop_gpt.ui.translation.pane import TranslationPane
+        from desktop_gpt.ui.writing.pane import WritingPane
+
+        self.writing = WritingPane(context.store, DocumentStore(context.db), self.controller, context.settings, self)
+        self.translation = TranslationPane(context.store, self.controller, context.settings, self)
+        self.code = CodePane(context.store, self.controller, context.settings, self)
+        for pane, name in ((self.writing, "Writing"), (self.translation, "Translation"), (self.code, "Code")):
+            self.tabs.addTab(pane, name)
+            pane.status_message.connect(lambda text: self.status.showMessage(text, 5000))
+        self.controller.run_finished.connect(lambda _cid, stats: self.status.show_stats(stats))
 
     # -- menus ----------------------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:

@@ -1,0 +1,107 @@
+"""One tool pane's view of its runs: commits a request, sends it to the engine and passes on only its own news."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_gpt.engine.protocol import GenerationStats
+from desktop_gpt.services import tool_runs
+from desktop_gpt.storage import ConversationStore, Message
+from desktop_gpt.tools.templates import Prompt
+from desktop_gpt.ui.engine_controller import EngineController
+
+STOP_WORDS = {"cancelled": "Stopped", "length": "Cut at the length limit", "context": "The context window is full",
+              "interrupted": "Interrupted"}
+
+
+class RunTracker(QObject):
+    """Runs a pane's prompts through the EngineController; the pane hears only about its own latest run.
+
+    Signals:
+        started(Message): the result message exists and text will stream into it.
+        text(str): more text of the result.
+        progress(int, int): pieces done of all pieces (paragraphs of a translation).
+        finished(Message, GenerationStats): the run ended; the message is the saved result (its status says
+            whether it is complete, stopped or cut short).
+        failed(str): the run failed; the message is for the user.
+        busy_changed(bool): a run of this pane is waiting or streaming.
+    """
+
+    started = Signal(object)
+    text = Signal(str)
+    progress = Signal(int, int)
+    finished = Signal(object, object)
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, controller: EngineController, store: ConversationStore, parent: QObject | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.store = store
+        self.conversation_id: int | None = None
+        self.reply: Message | None = None
+        self.prompt: Prompt | None = None
+        self._busy = False
+        controller.run_started.connect(self._started)
+        controller.run_text.connect(self._text)
+        controller.run_progress.connect(self._progress)
+        controller.run_finished.connect(self._finished)
+        controller.run_failed.connect(self._failed)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def start(self, prompt: Prompt, params: dict[str, Any],
+              events: Callable[[Any, Callable[[], bool]], Iterator[Any]] | None = None) -> Message:
+        """Save the request, then stream the result. ``events(engine, stopped)`` makes the engine stream (by
+        default the prompt's chat reply or raw continuation)."""
+        user = tool_runs.start(self.store, prompt)
+        self.prompt, self.reply = prompt, None
+        self.conversation_id = user.conversation_id
+        self._set_busy(True)
+        self.controller.run_tool(user, events or (lambda engine, _stopped: tool_runs.events_for(engine, prompt,
+                                                                                              params)))
+        return user
+
+    def stop(self) -> None:
+        if self._busy:
+            self.controller.stop()
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    def _started(self, cid: int, message: Message) -> None:
+        if cid == self.conversation_id:
+            self.reply = message
+            self.started.emit(message)
+
+    def _text(self, cid: int, text: str) -> None:
+        if cid == self.conversation_id:
+            self.text.emit(text)
+
+    def _progress(self, cid: int, done: int, total: int) -> None:
+        if cid == self.conversation_id:
+            self.progress.emit(done, total)
+
+    def _finished(self, cid: int, stats: GenerationStats) -> None:
+        if cid == self.conversation_id:
+            self._set_busy(False)
+            message = self.store.message(self.reply.id) if self.reply is not None else None
+            self.finished.emit(message, stats)
+
+    def _failed(self, cid: int, text: str) -> None:
+        if cid == self.conversation_id:
+            self._set_busy(False)
+            self.failed.emit(text)
+
+
+def ending_note(message: Message | None) -> str:
+    """A few words on how a run ended, for the pane's status line ("" when it simply finished)."""
+    if message is None or message.status == "complete":
+        return ""
+    return STOP_WORDS.get(message.finish_reason or "", "Incomplete")

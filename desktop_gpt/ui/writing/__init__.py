@@ -1,0 +1,1 @@
+"""The Writing tab."""

@@ -1,0 +1,184 @@
+"""The Writing tab's assistant panel: edit tasks, a draft form, the streamed preview and recent runs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.services.tool_runs import ToolRun
+from desktop_gpt.tools import languages, writing
+from desktop_gpt.ui.widgets.choices import combo
+
+TASK_TIPS = {
+    "continue": "Let the model go on writing from the end of the selection (or of the document)",
+    "rewrite": "Make it read better, same meaning",
+    "shorten": "About half as long, same key points",
+    "expand": "More detail and depth",
+    "tone": "Rewrite in the tone chosen below",
+    "grammar": "Correct grammar, spelling and punctuation only",
+    "summarise": "A few sentences",
+}
+
+
+class AssistantPanel(QWidget):
+    """Buttons and forms only; the WritingPane does the work.
+
+    Signals:
+        task_requested(str): an edit task's key was clicked.
+        draft_requested(): Draft was clicked.
+        accept_requested(str): "replace" or "insert" the preview into the document.
+        retry_requested(), discard_requested(), stop_requested()
+        run_selected(int): a past run (its conversation id) was picked from the list.
+    """
+
+    task_requested = Signal(str)
+    draft_requested = Signal()
+    accept_requested = Signal(str)
+    retry_requested = Signal()
+    discard_requested = Signal()
+    stop_requested = Signal()
+    run_selected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumWidth(330)
+        self.target_label = QLabel("Works on: the whole document", self)
+        self.target_label.setObjectName("writingTarget")
+        self.task_buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        for n, task in enumerate(writing.TASKS):
+            button = QPushButton(task.label, self)
+            button.setToolTip(TASK_TIPS.get(task.key, ""))
+            button.clicked.connect(lambda _c=False, k=task.key: self.task_requested.emit(k))
+            self.task_buttons[task.key] = button
+            grid.addWidget(button, n // 2, n % 2)
+        self.tone = combo(writing.TONES, self)
+        self.tone.setToolTip("The tone of drafts, rewrites and “Change tone”")
+        edit_page = QWidget(self)
+        edit_col = QVBoxLayout(edit_page)
+        edit_col.addWidget(self.target_label)
+        edit_col.addLayout(grid)
+        edit_col.addStretch(1)
+
+        self.kind = combo(writing.KINDS, self)
+        self.length = combo(writing.LENGTHS, self)
+        self.length.setCurrentIndex(1)
+        self.language = combo(languages.LANGUAGES, self, auto="Same as the brief")
+        self.topic = QPlainTextEdit(self)
+        self.topic.setPlaceholderText("What to write about, e.g. “autumn rain” or “thank the team for the launch”")
+        self.topic.setFixedHeight(56)
+        self.draft_button = QPushButton("Draft", self)
+        self.draft_button.setToolTip("Write a new piece from the brief; it goes in at the cursor")
+        draft_page = QWidget(self)
+        form = QFormLayout(draft_page)
+        form.addRow("Kind:", self.kind)
+        form.addRow("Length:", self.length)
+        form.addRow("Language:", self.language)
+        form.addRow(self.topic)
+        form.addRow(self.draft_button)
+        self.modes = QTabWidget(self)
+        self.modes.addTab(edit_page, "Edit")
+        self.modes.addTab(draft_page, "Draft")
+        tone_row = QFormLayout()
+        tone_row.addRow("Tone:", self.tone)
+
+        self.preview_status = QLabel("", self)
+        self.preview_status.setObjectName("previewStatus")
+        self.preview_status.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setFixedHeight(4)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.preview = QPlainTextEdit(self)
+        self.preview.setReadOnly(True)
+        self.preview.setPlaceholderText("The result appears here as it is written. Then Replace, Insert, Retry "
+                                        "or Discard.")
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.replace_button = QPushButton("Replace", self)
+        self.replace_button.setToolTip("Put the result in place of the text it was made from (Ctrl+Z undoes it)")
+        self.insert_button = QPushButton("Insert", self)
+        self.insert_button.setToolTip("Put the result after the text it was made from")
+        self.retry_button = QPushButton("Retry", self)
+        self.discard_button = QPushButton("Discard", self)
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setToolTip("Stop writing (Esc)")
+        buttons = QHBoxLayout()
+        for button in (self.replace_button, self.insert_button, self.retry_button, self.discard_button,
+                       self.stop_button):
+            buttons.addWidget(button)
+        preview_box = QGroupBox("Preview", self)
+        preview_col = QVBoxLayout(preview_box)
+        preview_col.addWidget(self.preview_status)
+        preview_col.addWidget(self.progress)
+        preview_col.addWidget(self.preview, 1)
+        preview_col.addLayout(buttons)
+
+        self.runs = QListWidget(self)
+        self.runs.setObjectName("writingRuns")
+        self.runs.setMaximumHeight(90)
+        self.runs.setToolTip("Earlier results for this document; click one to preview it again")
+        self.runs.itemClicked.connect(lambda item: self.run_selected.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+        col = QVBoxLayout(self)
+        col.setContentsMargins(6, 6, 6, 6)
+        col.addWidget(self.modes)
+        col.addLayout(tone_row)
+        col.addWidget(preview_box, 1)
+        col.addWidget(QLabel("Recent results", self))
+        col.addWidget(self.runs)
+
+        self.draft_button.clicked.connect(self.draft_requested)
+        self.replace_button.clicked.connect(lambda: self.accept_requested.emit("replace"))
+        self.insert_button.clicked.connect(lambda: self.accept_requested.emit("insert"))
+        self.retry_button.clicked.connect(self.retry_requested)
+        self.discard_button.clicked.connect(self.discard_requested)
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.set_state("empty")
+
+    def set_state(self, state: str, default: str = "replace") -> None:
+        """"empty" (nothing to accept), "running" or "ready" (a result to accept; ``default`` is the button
+        that does what the task means)."""
+        running, ready = state == "running", state == "ready"
+        for button in (*self.task_buttons.values(), self.draft_button):
+            button.setEnabled(not running)
+        self.stop_button.setVisible(running)
+        self.progress.setVisible(running)
+        self.replace_button.setEnabled(ready)
+        self.insert_button.setEnabled(ready)
+        self.retry_button.setEnabled(ready or state == "failed")
+        self.discard_button.setEnabled(ready or state == "failed")
+        self.replace_button.setDefault(ready and default == "replace")
+        self.insert_button.setDefault(ready and default == "insert")
+
+    def append_preview(self, text: str) -> None:
+        cursor = QTextCursor(self.preview.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.preview.ensureCursorVisible()
+
+    def show_runs(self, runs: list[ToolRun]) -> None:
+        self.runs.clear()
+        for run in runs:
+            note = "" if run.status == "complete" else "  (incomplete)"
+            item = QListWidgetItem(run.title + note)
+            item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
+            item.setToolTip(run.output[:400])
+            self.runs.addItem(item)

@@ -1,0 +1,417 @@
+"""The Writing tab: a document editor (kept in the database as it is typed) beside the writing assistant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.errors import DesktopGPTError, ToolInputError
+from desktop_gpt.services import tool_runs
+from desktop_gpt.settings import Settings
+from desktop_gpt.storage import ConversationStore, Message
+from desktop_gpt.storage.conversations import title_from
+from desktop_gpt.storage.documents import Document, DocumentStore
+from desktop_gpt.tools import writing
+from desktop_gpt.tools.options import find
+from desktop_gpt.tools.templates import Prompt
+from desktop_gpt.ui.engine_controller import EngineController
+from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
+from desktop_gpt.ui.writing.assistant import AssistantPanel
+
+# The document is written to the database this long after the last keystroke (and when the window closes).
+AUTOSAVE_MS = 500
+FILE_FILTER = "Documents (*.md *.markdown *.txt);;Markdown (*.md);;Text (*.txt);;All files (*)"
+
+
+class WritingPane(QWidget):
+    """Write documents with the model's help.
+
+    Signals:
+        status_message(str): a short note for the status bar.
+    """
+
+    status_message = Signal(str)
+
+    def __init__(self, store: ConversationStore, documents: DocumentStore, controller: EngineController,
+                 settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.documents = documents
+        self.settings = settings
+        self.document: Document | None = None
+        self._target: QTextCursor | None = None  # the text a run works on; Qt keeps it right as the text changes
+        self._task: writing.Task | None = None
+        self._last: Prompt | None = None
+        self._loading = False
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("writingEditor")
+        font = QFont(self.editor.font())
+        font.setPointSizeF(max(font.pointSizeF(), 11.0))
+        self.editor.setFont(font)
+        self.editor.setPlaceholderText("Write here, or draft something with the assistant on the right. "
+                                       "Markdown and plain text; everything is saved as you type.")
+        self.picker = QComboBox(self)
+        self.picker.setMinimumWidth(220)
+        self.picker.setToolTip("Your documents, most recent first")
+        self.new_button = QPushButton("New", self)
+        self.open_button = QPushButton("Open…", self)
+        self.save_button = QPushButton("Save", self)
+        self.save_button.setToolTip("Write the document to its file (Ctrl+S)")
+        self.save_as_button = QPushButton("Save as…", self)
+        self.counts = QLabel("", self)
+        self.counts.setObjectName("writingCounts")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 6, 8, 0)
+        for w in (self.picker, self.new_button, self.open_button, self.save_button, self.save_as_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.counts)
+
+        self.assistant = AssistantPanel(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.editor)
+        split.addWidget(self.assistant)
+        split.setStretchFactor(0, 1)
+        split.setSizes([760, 380])
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addLayout(bar)
+        col.addWidget(split, 1)
+
+        self.tracker = RunTracker(controller, store, self)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save_now)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(120)
+        self._count_timer.timeout.connect(self._update_counts)
+
+        self.editor.textChanged.connect(self._text_changed)
+        self.editor.selectionChanged.connect(self._count_timer.start)
+        self.picker.activated.connect(lambda i: self.open_document(self.picker.itemData(i)))
+        self.new_button.clicked.connect(self.new_document)
+        self.open_button.clicked.connect(self.open_file)
+        self.save_button.clicked.connect(self.save_file)
+        self.save_as_button.clicked.connect(self.save_file_as)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save_file,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        a = self.assistant
+        a.task_requested.connect(self.run_task)
+        a.draft_requested.connect(self.draft)
+        a.accept_requested.connect(self.accept)
+        a.retry_requested.connect(self.retry)
+        a.discard_requested.connect(self.discard)
+        a.stop_requested.connect(self.tracker.stop)
+        a.run_selected.connect(self.show_run)
+        self.tracker.started.connect(lambda _m: a.preview_status.setText("Writing…"))
+        self.tracker.text.connect(a.append_preview)
+        self.tracker.finished.connect(self._finished)
+        self.tracker.failed.connect(self._failed)
+        if parent is not None:
+            parent.window().installEventFilter(self)  # save the text when the window closes
+
+        recent = self.documents.list(limit=1)
+        if recent:
+            self.open_document(recent[0].id)
+        self._refresh_picker()
+        self._update_counts()
+
+    # -- documents ------------------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Close:
+            self.save_now()
+        return False
+
+    def _text_changed(self) -> None:
+        if not self._loading:
+            self._autosave.start()
+            self._count_timer.start()
+
+    def save_now(self) -> None:
+        """Write the text to the database (a new document row is made for the first words)."""
+        self._autosave.stop()
+        text = self.editor.toPlainText()
+        if self.document is None:
+            if not text:
+                return
+            self.document = self.documents.create(content=text, dirty=True)
+            self._refresh_picker()
+        elif text == self.document.content:
+            return
+        title = "" if self.document.path else title_from(text.lstrip("# ").split("\n", 1)[0], 40)
+        self.document = self.documents.update(self.document.id, content=text, dirty=True, title=title,
+                                              cursor=self.editor.textCursor().position())
+        self._update_picker_label()
+
+    def new_document(self) -> None:
+        self.save_now()
+        self.document = None
+        self._show_text("")
+        self.assistant.show_runs([])
+        self._refresh_picker()
+
+    def open_document(self, document_id: int) -> None:
+        self.save_now()
+        self.document = self.documents.get(document_id)
+        self._show_text(self.document.content, self.document.cursor)
+        self._refresh_picker()
+        self._refresh_runs()
+
+    def _show_text(self, text: str, cursor_at: int = 0) -> None:
+        self._loading = True
+        try:
+            self.editor.setPlainText(text)  # a new document: its own undo history
+        finally:
+            self._loading = False
+        cursor = self.editor.textCursor()
+        cursor.setPosition(min(cursor_at, len(text)))
+        self.editor.setTextCursor(cursor)
+        self._update_counts()
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open document", str(self._folder()), FILE_FILTER)
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str) -> None:
+        """Open a .md/.txt file; a document already made from it, with changes not saved to it, is kept."""
+        try:
+            text = tool_runs.read_text_file(path)
+        except DesktopGPTError as exc:
+            QMessageBox.warning(self, "Open document", str(exc))
+            return
+        self.save_now()
+        path = str(Path(path).resolve())
+        known = self.documents.by_path(path)
+        if known is not None and known.dirty and known.content != text:
+            self.open_document(known.id)
+            self.status_message.emit(f"{known.name} has changes not saved to the file; Save writes them.")
+            return
+        if known is None:
+            known = self.documents.create(title="", content=text, path=path)
+        else:
+            known = self.documents.update(known.id, content=text, dirty=False)
+        self.open_document(known.id)
+
+    def save_file(self) -> bool:
+        if self.document is None or not self.document.path:
+            return self.save_file_as()
+        return self._write(self.document.path)
+
+    def save_file_as(self) -> bool:
+        self.save_now()
+        name = self.document.name if self.document else "Untitled"
+        safe = "".join(c for c in name if c not in '\\/:*?"<>|').strip() or "Untitled"
+        start = self.document.path if self.document and self.document.path else str(self._folder() / f"{safe}.md")
+        path, _ = QFileDialog.getSaveFileName(self, "Save document", start, FILE_FILTER)
+        return bool(path) and self._write(path)
+
+    def _write(self, path: str) -> bool:
+        self.save_now()
+        if self.document is None:
+            self.document = self.documents.create(content="")
+        try:
+            tool_runs.write_text_file(path, self.editor.toPlainText())
+        except DesktopGPTError as exc:
+            QMessageBox.warning(self, "Save document", str(exc))
+            return False
+        self.document = self.documents.update(self.document.id, path=str(Path(path).resolve()), dirty=False,
+                                              title="")
+        self._refresh_picker()
+        self.status_message.emit(f"Saved {path}")
+        return True
+
+    def _folder(self) -> Path:
+        if self.document and self.document.path:
+            return Path(self.document.path).parent
+        return Path.home()
+
+    def _refresh_picker(self) -> None:
+        self.picker.clear()
+        if self.document is None:
+            self.picker.addItem("Untitled (new)", None)
+        for doc in self.documents.list(limit=50):
+            self.picker.addItem(self._label(doc), doc.id)
+        if self.document is not None:
+            self.picker.setCurrentIndex(max(0, self.picker.findData(self.document.id)))
+
+    def _update_picker_label(self) -> None:
+        index = self.picker.findData(self.document.id)
+        if index >= 0:
+            self.picker.setItemText(index, self._label(self.document))
+
+    @staticmethod
+    def _label(doc: Document) -> str:
+        return doc.name + (" •" if doc.dirty and doc.path else "")
+
+    def _update_counts(self) -> None:
+        text = self.editor.toPlainText()
+        label = f"{writing.count_words(text):,} words · {writing.count_characters(text):,} characters"
+        cursor = self.editor.textCursor()
+        if cursor.hasSelection():
+            selected = cursor.selection().toPlainText()
+            words = writing.count_words(selected)
+            label = f"Selection: {words:,} of " + label
+            self.assistant.target_label.setText(f"Works on: the selection ({words:,} words)")
+        else:
+            self.assistant.target_label.setText("Works on: the whole document")
+        self.counts.setText(label)
+
+    # -- runs -----------------------------------------------------------------------------------------------
+    def _params(self) -> dict:
+        return self.settings.sampling()
+
+    def _selection_or_document(self) -> QTextCursor:
+        cursor = QTextCursor(self.editor.textCursor())
+        if not cursor.hasSelection():
+            cursor.select(QTextCursor.SelectionType.Document)
+        return cursor
+
+    def run_task(self, key: str) -> None:
+        """Run an edit task on the selection (or the whole document); the result streams into the preview."""
+        task = find(writing.TASKS, key, "task")
+        target = self._selection_or_document()
+        try:
+            if task.raw:
+                before = QTextCursor(self.editor.document())
+                before.setPosition(target.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+                prompt = writing.continue_prompt(before.selection().toPlainText())
+                if not prompt.input.strip():
+                    raise ToolInputError("Write something first: Continue goes on from your text.")
+            else:
+                prompt = writing.task_prompt(key, target.selection().toPlainText(),
+                                             tone=self.assistant.tone.currentData())
+        except DesktopGPTError as exc:
+            self.assistant.preview_status.setText(str(exc))
+            return
+        self._start(prompt, target, task)
+
+    def draft(self) -> None:
+        a = self.assistant
+        try:
+            prompt = writing.draft_prompt(a.kind.currentData(), a.topic.toPlainText(), a.tone.currentData(),
+                                          a.length.currentData(), a.language.currentData())
+        except DesktopGPTError as exc:
+            a.preview_status.setText(str(exc))
+            return
+        self._start(prompt, QTextCursor(self.editor.textCursor()), None)
+
+    def _start(self, prompt: Prompt, target: QTextCursor, task: writing.Task | None) -> None:
+        self.save_now()
+        if self.document is None:
+            self.document = self.documents.create(content=self.editor.toPlainText())
+            self._refresh_picker()
+        prompt.request["document_id"] = self.document.id
+        self._target, self._task, self._last = target, task, prompt
+        self.assistant.preview.clear()
+        self.assistant.preview_status.setText("Waiting for the model…")
+        self.assistant.set_state("running")
+        self.tracker.start(prompt, self._params())
+
+    def retry(self) -> None:
+        if self._last is not None and self._target is not None and not self.tracker.busy:
+            self._start(self._last, self._target, self._task)
+
+    def stop(self) -> None:
+        self.tracker.stop()
+
+    def _finished(self, message: Message | None, _stats) -> None:
+        note = ending_note(message)
+        has_text = bool(self.assistant.preview.toPlainText().strip())
+        mode = self._default_mode()
+        hint = "Replace" if mode == "replace" else "Insert"
+        self.assistant.preview_status.setText(
+            (f"{note}. " if note else "") + (f"{hint} puts it in the document." if has_text else "No text came back.")
+        )
+        self.assistant.set_state("ready" if has_text else "failed", mode)
+        self._refresh_runs()
+
+    def _failed(self, text: str) -> None:
+        self.assistant.preview_status.setText(text)
+        self.assistant.set_state("failed")
+        self._refresh_runs()
+
+    def _default_mode(self) -> str:
+        if self._task is not None:
+            return self._task.accept
+        return "replace" if self._target is not None and self._target.hasSelection() else "insert"
+
+    def accept(self, mode: str) -> None:
+        """Put the preview into the document as one undo step: in place of the text it was made from, or
+        after it. The new text is left selected."""
+        result = self.assistant.preview.toPlainText()
+        if self._target is None or not result.strip():
+            return
+        target = QTextCursor(self._target)
+        cursor = QTextCursor(self.editor.document())
+        raw = self._task is not None and self._task.raw
+        if mode == "replace" and target.hasSelection() and not raw:
+            old = target.selection().toPlainText()
+            lead, trail = old[: len(old) - len(old.lstrip())], old[len(old.rstrip()):]
+            text = lead + result.strip() + trail  # keep the blank space around the selection as it was
+            cursor.setPosition(target.selectionStart())
+            cursor.setPosition(target.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+        else:
+            at = target.selectionEnd()
+            cursor.setPosition(at)
+            text = result if raw else result.strip()
+            if not raw and at > 0 and target.hasSelection():
+                text = "\n\n" + text
+        start = cursor.selectionStart()
+        cursor.beginEditBlock()
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        cursor.setPosition(start)
+        cursor.setPosition(start + len(text.encode("utf-16-le")) // 2, QTextCursor.MoveMode.KeepAnchor)
+        self.editor.setTextCursor(cursor)
+        self.editor.setFocus()
+        self._target = None
+        self.assistant.preview.clear()
+        self.assistant.preview_status.setText("Done. Ctrl+Z undoes it.")
+        self.assistant.set_state("empty")
+
+    def discard(self) -> None:
+        self.assistant.preview.clear()
+        self.assistant.preview_status.setText("")
+        self.assistant.set_state("empty")
+
+    def _refresh_runs(self) -> None:
+        if self.document is None:
+            self.assistant.show_runs([])
+            return
+        runs = [r for r in tool_runs.history(self.store, "writing", limit=200)
+                if r.request.get("document_id") == self.document.id]
+        self.assistant.show_runs(runs[:20])
+
+    def show_run(self, conversation_id: int) -> None:
+        """Preview an earlier result again (e.g. one written while the app was closed mid-run)."""
+        if self.tracker.busy:
+            return
+        run = next((r for r in tool_runs.history(self.store, "writing", limit=200)
+                    if r.conversation.id == conversation_id), None)
+        if run is None:
+            return
+        key = run.request.get("task")
+        self._task = find(writing.TASKS, key, "task") if key else None
+        self._target = QTextCursor(self.editor.textCursor())
+        self._last = None
+        self.assistant.preview.setPlainText(run.output)
+        self.assistant.preview_status.setText(f"Earlier result: {run.title}")
+        self.assistant.set_state("ready" if run.output.strip() else "empty", self._default_mode())
