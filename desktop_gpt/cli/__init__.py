@@ -22,6 +22,7 @@ class OneLineParser(argparse.ArgumentParser):
 # One line per command module; each has ``register(subparsers)``.
 COMMAND_MODULES = [
     "desktop_gpt.cli.chat",
+    "desktop_gpt.cli.tools",
 ]
 
 

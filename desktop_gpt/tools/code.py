@@ -79,7 +79,7 @@ def code_prompt(task: str, language: str, code: str = "", description: str = "",
     ``error`` is a pasted error message (fix); ``target`` the language to convert to."""
     t, lang = find_task(task), find_language(language)
     if t.needs_code and not code.strip():
-        raise ToolInputError(f"“{t.label}” works on code: put some code in the editor first.")
+        raise ToolInputError(f"“{t.label}” needs code to work on, and none was given.")
     if t.needs_description and not description.strip():
         raise ToolInputError("Describe what the code should do.")
     target_lang = None

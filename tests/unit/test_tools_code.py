@@ -37,7 +37,7 @@ def test_clear_errors():
         code.code_prompt("generate", "cobol2", description="x")
     with pytest.raises(ToolInputError, match="Unknown code task 'golf'"):
         code.code_prompt("golf", "python", code="x")
-    with pytest.raises(ToolInputError, match="put some code in the editor"):
+    with pytest.raises(ToolInputError, match="needs code to work on"):
         code.code_prompt("explain", "python")
     with pytest.raises(ToolInputError, match="Describe"):
         code.code_prompt("generate", "python")
