@@ -53,3 +53,66 @@ class ToolInputError(DesktopGPTError):
 
 class FileAccessError(DesktopGPTError):
     """A document the user chose could not be read (missing, not text) or written (no permission, disk full)."""
+
+
+class HubError(DesktopGPTError):
+    """Talking to the Hugging Face Hub (or a mirror) failed; the message says why, in words.
+
+    Attributes:
+        endpoint: the Hub address that was used.
+        repo_id: the repository concerned, when there is one.
+        status: the HTTP status the Hub answered, when it answered.
+    """
+
+    def __init__(self, message: str, *, endpoint: str | None = None, repo_id: str | None = None,
+                 status: int | None = None):
+        super().__init__(message)
+        self.endpoint, self.repo_id, self.status = endpoint, repo_id, status
+
+
+class HubUnavailable(HubError):
+    """The Hub could not be reached: no connection, DNS, refused, timed out, or the connection broke off."""
+
+
+class HubOffline(HubError):
+    """Offline mode is on (the setting or HF_HUB_OFFLINE), so the Hub is not contacted."""
+
+
+class RepoNotFound(HubError):
+    """No such repository, or it is private and the token cannot see it, or the name is not a valid repo id."""
+
+
+class GatedRepo(HubError):
+    """The repository is gated: the user must accept its conditions on the Hub and use a token that has access.
+
+    Attributes:
+        url: the repository's page, where access is requested.
+    """
+
+    def __init__(self, message: str, *, url: str, **kwargs):
+        super().__init__(message, **kwargs)
+        self.url = url
+
+
+class FileNotOnHub(HubError):
+    """The repository exists but has no such file at that revision."""
+
+
+class RevisionNotFound(HubError):
+    """The repository has no such branch, tag or commit."""
+
+
+class HubAuthError(HubError):
+    """The Hub refused the access token (wrong, expired) or what it allows (e.g. a read-only token publishing)."""
+
+
+class HubServerError(HubError):
+    """The Hub answered with a server error (5xx) or asked to slow down (429)."""
+
+
+class HubProtocolError(HubError):
+    """The server answered, but not like a Hugging Face Hub (unreadable JSON, missing headers)."""
+
+
+class HubRequestError(HubError):
+    """The Hub refused the request for another reason it gave (a conflict, invalid metadata…)."""

@@ -20,6 +20,9 @@ def setup_logging(log_dir: Path, filename: str = "app.log", level: int = logging
     if key not in _installed:
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter(FORMAT))
+        from desktop_gpt.store.token import redacting_filter  # here: importing log stays free of the store
+
+        handler.addFilter(redacting_filter())  # a Hub access token never reaches a log file
         root.addHandler(handler)
         _installed.add(key)
     return path

@@ -49,6 +49,12 @@ def _str(value: Any) -> Any:
     raise ValueError("must be text")
 
 
+def _hub_address(value: Any) -> Any:
+    if isinstance(value, str) and (not value.strip() or value.strip().startswith(("http://", "https://"))):
+        return value.strip().rstrip("/")
+    raise ValueError("must be empty or a web address starting with https:// (e.g. https://hf-mirror.com)")
+
+
 def _bool(value: Any) -> Any:
     if isinstance(value, bool):
         return value
@@ -91,7 +97,7 @@ class Settings:
     top_k: int = _setting(40, _number(0, 1000, integer=True), "top-k sampling; 0 turns it off")
     repeat_penalty: float = _setting(1.1, _number(1, 2), "penalty for repeated tokens")
     max_tokens: int = _setting(1024, _number(1, 8192, integer=True), "longest reply, in tokens")
-    hub_endpoint: str = _setting("", _str, "Hugging Face Hub address; empty means HF_ENDPOINT or huggingface.co")
+    hub_endpoint: str = _setting("", _hub_address, "Hub address or mirror; empty: HF_ENDPOINT or huggingface.co")
     offline: bool = _setting(False, _bool, "never touch the network")
     store_repo: str = _setting("desktop-gpt/store", _str, "Hub repo holding the Store's featured list")
     model_folders: list = _setting([], _str_list, "extra folders searched for GGUF files")

@@ -212,17 +212,29 @@ class FakeHub:
     # -- faults -------------------------------------------------------------------------------------------------
     def fail_next(self, path_regex: str, status: int, times: int | None = 1, *, method: str | None = None,
                   code: str | None = None, message: str = "Internal Error", headers: dict | None = None) -> None:
-        """Answer the next ``times`` requests whose path matches with ``status`` (None: every one)."""
+        """Answer the next ``times`` requests whose path matches with ``status`` (None: every one).
+
+        The newest rule wins when several match. ``code`` sets X-Error-Code; ``headers`` adds e.g. Retry-After.
+        """
         fault = {"kind": "status", "status": status, "code": code, "message": message, "headers": headers}
-        self._rules.append(_Rule(re.compile(path_regex), fault, times, method))
+        self._rules.insert(0, _Rule(re.compile(path_regex), fault, times, method))
 
     def malformed(self, path_regex: str, times: int | None = None, *, method: str | None = None) -> None:
         """Answer matching requests with 200 and a body that is not valid JSON."""
-        self._rules.append(_Rule(re.compile(path_regex), {"kind": "malformed"}, times, method))
+        self._rules.insert(0, _Rule(re.compile(path_regex), {"kind": "malformed"}, times, method))
 
     def stall_next(self, path_regex: str, seconds: float, times: int | None = 1, *, method: str | None = None):
         """Wait ``seconds`` before answering matching requests (a server that accepts but does not answer)."""
-        self._rules.append(_Rule(re.compile(path_regex), {"kind": "stall", "seconds": seconds}, times, method))
+        self._rules.insert(0, _Rule(re.compile(path_regex), {"kind": "stall", "seconds": seconds}, times, method))
+
+    def clear_faults(self) -> None:
+        """Forget every armed fault (rules, stalls, drops, overrides, ignore_range)."""
+        with self._lock:
+            self._rules.clear()
+            self.stall_after.clear()
+            self.drop_after.clear()
+            self.body_override.clear()
+            self.ignore_range = False
 
     def requests_to(self, path_regex: str, method: str | None = None) -> list[LoggedRequest]:
         pattern = re.compile(path_regex)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import socket
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
-from tests.hub.fakehub_repos import SORT_KEYS, Blob, Repo, front_matter
+from tests.hub.fakehub_repos import SORT_KEYS, Blob, Refusal, Repo
+from tests.hub.fakehub_upload import UploadRoutes
 
 if TYPE_CHECKING:
     from tests.hub.fakehub import FakeHub
@@ -19,15 +19,7 @@ _TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 
 
-class HubError(Exception):
-    """An answer the Hub gives as an error: a status, an X-Error-Code and a message."""
-
-    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(UploadRoutes, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeHub/1.0"
     hub: "FakeHub"
@@ -82,7 +74,7 @@ class Handler(BaseHTTPRequestHandler):
             if fault is not None:
                 return self._fault(fault)
             self._route(path)
-        except HubError as error:
+        except Refusal as error:
             self._error(error)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -103,7 +95,7 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, data: Any, headers: dict | None = None, status: int = 200) -> None:
         self._send(status, json.dumps(data).encode(), headers)
 
-    def _error(self, error: HubError) -> None:
+    def _error(self, error: Refusal) -> None:
         headers = {"X-Error-Message": error.message, **error.headers}
         if error.code:
             headers["X-Error-Code"] = error.code
@@ -115,7 +107,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._route("/" + "/".join(self.segments))
         if fault["kind"] == "malformed":
             return self._send(200, b'{"id": "broken", "siblings": [', None)
-        self._error(HubError(fault["status"], fault["message"], fault.get("code"), fault.get("headers")))
+        self._error(Refusal(fault["status"], fault["message"], fault.get("code"), fault.get("headers")))
 
     # -- auth ---------------------------------------------------------------------------------------------------
     def _user(self) -> str | None:
@@ -126,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
         token = auth.split(" ", 1)[-1].strip()
         user = self.hub.tokens.get(token)
         if user is None:
-            raise HubError(401, "Invalid credentials in Authorization header")
+            raise Refusal(401, "Invalid credentials in Authorization header")
         return user
 
     def _can_write(self, user: str | None, namespace: str) -> bool:
@@ -137,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
         visible = repo is not None and (not repo.private or self._can_write(user, repo.namespace)
                                         or user in repo.access)
         if not visible:
-            raise HubError(404 if user else 401, "Repository not found", "RepoNotFound")
+            raise Refusal(404 if user else 401, "Repository not found", "RepoNotFound")
         return repo  # type: ignore[return-value]
 
     def _check_gate(self, repo: Repo, user: str | None) -> None:
@@ -145,13 +137,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         message = (f"Access to {repo.repo_type} {repo.repo_id} is restricted. You must have access to it and be "
                    f"authenticated to access it. Please log in.")
-        raise HubError(403 if user else 401, message, "GatedRepo")
+        raise Refusal(403 if user else 401, message, "GatedRepo")
 
     @staticmethod
     def _commit(repo: Repo, revision: str):
         commit = repo.resolve(revision)
         if commit is None:
-            raise HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+            raise Refusal(404, f"Invalid rev id: {revision}", "RevisionNotFound")
         return commit
 
     def _split_repo(self, parts: list[str]) -> tuple[str, list[str]]:
@@ -182,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
                 i = parts.index("resolve", 1)
                 if len(parts) > i + 2:
                     return self._resolve(repo_type, "/".join(parts[:i]), parts[i + 1], "/".join(parts[i + 2:]))
-        raise HubError(404, f"Not found: {path}")
+        raise Refusal(404, f"Not found: {path}")
 
     def _api(self, seg: list[str], method: str) -> None:
         with self.hub._lock:
@@ -200,7 +192,7 @@ class Handler(BaseHTTPRequestHandler):
             if len(seg) >= 2 and seg[0] in _TYPES:
                 repo_id, rest = self._split_repo(seg[1:])
                 return self._repo_api(_TYPES[seg[0]], repo_id, rest, method, user)
-        raise HubError(404, "Not found")
+        raise Refusal(404, "Not found")
 
     def _repo_api(self, repo_type: str, repo_id: str, rest: list[str], method: str, user: str | None) -> None:
         repo = self._repo(repo_type, repo_id, user)
@@ -225,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._preupload(repo, rest[1], user)
         if method == "POST" and action == "commit" and len(rest) == 2:
             return self._commit_files(repo, rest[1], user)
-        raise HubError(404, "Not found")
+        raise Refusal(404, "Not found")
 
     # -- listing ------------------------------------------------------------------------------------------------
     def _list(self, repo_type: str, user: str | None) -> None:
@@ -268,7 +260,7 @@ class Handler(BaseHTTPRequestHandler):
         expand = self.query.get("expand") == ["true"]
         entries = repo.tree(commit, path, self.query.get("recursive") == ["true"], expand)
         if entries is None:
-            raise HubError(404, f"{path} does not exist on \"{commit.sha}\"", "EntryNotFound",
+            raise Refusal(404, f"{path} does not exist on \"{commit.sha}\"", "EntryNotFound",
                            {"X-Repo-Commit": commit.sha})
         page_size = self.hub.tree_page_size_expand if expand else self.hub.tree_page_size
         start = int((self.query.get("cursor") or ["0"])[0])
@@ -303,7 +295,7 @@ class Handler(BaseHTTPRequestHandler):
             commit = self._commit(repo, revision)
             blob = commit.files.get(path)
             if blob is None:
-                raise HubError(404, "Entry not found", "EntryNotFound", {"X-Repo-Commit": commit.sha})
+                raise Refusal(404, "Entry not found", "EntryNotFound", {"X-Repo-Commit": commit.sha})
         headers = {"X-Repo-Commit": commit.sha, "Accept-Ranges": "bytes"}
         if blob.lfs:
             headers.update({"Location": f"{self.hub.cdn_origin}/cdn/{blob.sha256}", "ETag": f'"{blob.oid}"',
@@ -318,7 +310,7 @@ class Handler(BaseHTTPRequestHandler):
     def _cdn(self, sha256: str) -> None:
         data = self.hub._objects.get(sha256)
         if data is None:
-            raise HubError(404, "NoSuchKey")
+            raise Refusal(404, "NoSuchKey")
         self._body(Blob(data, lfs=True), {"ETag": f'"{sha256}"', "Accept-Ranges": "bytes"})
 
     def _body(self, blob: Blob, headers: dict) -> None:
@@ -333,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
                 start = int(match.group(1))
                 end = min(int(match.group(2)), total - 1) if match.group(2) else total - 1
                 if start >= total or end < start:
-                    raise HubError(416, "Requested range not satisfiable", headers={"Content-Range": f"bytes */{total}"})
+                    raise Refusal(416, "Requested range not satisfiable", headers={"Content-Range": f"bytes */{total}"})
                 body, status = body[start:end + 1], 206
                 headers["Content-Range"] = f"bytes {start}-{end}/{total}"
         content_type = "application/octet-stream"
@@ -357,80 +349,3 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-
-    # -- account and upload -------------------------------------------------------------------------------------
-    def _whoami(self, user: str | None) -> None:
-        if user is None:
-            raise HubError(401, "Invalid credentials in Authorization header")
-        orgs = [{"type": "org", "name": o} for o in sorted(self.hub.orgs.get(user, ()))]
-        self._json({"type": "user", "id": user, "name": user, "fullname": user, "orgs": orgs,
-                    "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": "write"}}})
-
-    def _validate_yaml(self) -> None:
-        content = json.loads(self.body or b"{}").get("content", "")
-        try:
-            front_matter(content.encode())
-        except Exception as exc:  # any YAML error is the user's mistake, reported like the Hub does
-            return self._json({"errors": [{"message": f"Invalid YAML: {exc}"}], "warnings": []}, status=400)
-        self._json({"errors": [], "warnings": []})
-
-    def _create_repo(self, user: str | None) -> None:
-        payload = json.loads(self.body or b"{}")
-        repo_type = payload.get("type") or "model"
-        if user is None:
-            raise HubError(401, "You must be authenticated to create a repo")
-        namespace = payload.get("organization") or user
-        repo_id = f"{namespace}/{payload['name']}"
-        prefix = "" if repo_type == "model" else f"{repo_type}s/"
-        url = f"{self.hub.endpoint}/{prefix}{repo_id}"
-        if not self._can_write(user, namespace):
-            raise HubError(403, f"You don't have the rights to create a {repo_type} under the namespace \"{namespace}\"")
-        if (repo_type, repo_id) in self.hub._repos:
-            return self._json({"error": "You already created this repo", "url": url}, {"X-Error-Message":
-                              "You already created this repo"}, status=409)
-        self.hub._create(repo_id, repo_type, private=payload.get("visibility") == "private")
-        self._json({"url": url, "name": repo_id, "id": self.hub._repos[(repo_type, repo_id)].mongo_id})
-
-    def _writable(self, repo: Repo, revision: str, user: str | None) -> None:
-        if not self._can_write(user, repo.namespace):
-            raise HubError(403, f"You don't have write access to {repo.repo_id}")
-        if revision not in repo.branches:
-            raise HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
-
-    def _preupload(self, repo: Repo, revision: str, user: str | None) -> None:
-        self._writable(repo, revision, user)
-        current = repo.head(revision).files
-        files = []
-        for item in json.loads(self.body)["files"]:
-            known = current.get(item["path"])
-            files.append({"path": item["path"], "uploadMode": "regular", "shouldIgnore": False,
-                          "oid": known.content_sha1 if known else None})
-        self._json({"files": files, "commitOid": repo.branches[revision]})
-
-    def _commit_files(self, repo: Repo, revision: str, user: str | None) -> None:
-        self._writable(repo, revision, user)
-        lines = [json.loads(line) for line in self.body.splitlines() if line.strip()]
-        header = next((line["value"] for line in lines if line["key"] == "header"), {})
-        parent = header.get("parentCommit")
-        if parent and parent != repo.branches[revision]:
-            raise HubError(412, "A commit has happened since. Please refresh and try again.")
-        files: dict[str, bytes] = {}
-        deletes: list[str] = []
-        current = repo.head(revision).files
-        for line in lines:
-            key, value = line["key"], line["value"]
-            if key == "file":
-                files[value["path"]] = base64.b64decode(value["content"])
-            elif key in ("deletedFile", "deletedFolder"):
-                path = value["path"].rstrip("/")
-                hits = [p for p in current if p == path or p.startswith(path + "/")]
-                if not hits:
-                    raise HubError(404, "A file with this name doesn't exist", "EntryNotFound",
-                                   {"X-Repo-Commit": repo.branches[revision]})
-                deletes += hits
-            elif key == "lfsFile":
-                raise HubError(400, "FakeHub answers preupload with 'regular' only; LFS uploads are not supported")
-        sha = self.hub._apply(repo, files, deletes, header.get("summary") or "Upload", revision, None)
-        prefix = "" if repo.repo_type == "model" else f"{repo.repo_type}s/"
-        self._json({"success": True, "commitOid": sha, "commitUrl": f"{self.hub.endpoint}/{prefix}{repo.repo_id}"
-                    f"/commit/{sha}", "hookOutput": "", "pullRequestUrl": None})

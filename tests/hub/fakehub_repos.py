@@ -31,6 +31,14 @@ SORT_KEYS = {"downloads": "downloads", "likes": "likes", "lastModified": "lastMo
 _counter = itertools.count(1)
 
 
+class Refusal(Exception):
+    """An answer the Hub gives as an error: a status, an X-Error-Code and a message."""
+
+    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+
+
 def git_blob_sha1(data: bytes) -> str:
     """The git object id of a blob: what the Hub sends as ETag / oid for a regular file."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

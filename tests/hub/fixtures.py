@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+import types
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,18 @@ def hf_isolated(monkeypatch):
 
 
 @pytest.fixture
-def hub(hf_isolated, monkeypatch):
+def fast_retries(monkeypatch):
+    """The client still retries a failing call (5 times on 5xx, 429, timeouts, refused connections), but without
+    its 1-2-4-8-8 s back-off: otherwise every "server down" test waits ~23 s. Only the waiting is faked."""
+    from huggingface_hub.utils import _http
+
+    clock = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("__")})
+    clock.sleep = lambda seconds: time.sleep(min(seconds, 0.01))
+    monkeypatch.setattr(_http, "time", clock)
+
+
+@pytest.fixture
+def hub(hf_isolated, fast_retries, monkeypatch):
     """A started, empty FakeHub for this test, with HF_ENDPOINT pointing at it.
 
     ``TOKEN`` belongs to ``USER`` and ``OTHER_TOKEN`` to ``OTHER_USER``; no token is saved for the app.

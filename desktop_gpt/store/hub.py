@@ -1,0 +1,334 @@
+"""The app's one way to reach the Hugging Face Hub: where (endpoint, mirror, offline), with which token, and why not.
+
+Every Hub call goes through a :class:`HubConfig` resolved at call time, and inside :func:`hub_errors`, which turns
+whatever the client or the network raised into a :class:`~desktop_gpt.errors.HubError` a person can act on::
+
+    config = HubConfig.resolve(settings)
+    with hub_errors(config):
+        models = list(config.api().list_models(search="qwen", limit=20))  # list() inside: the listing is lazy
+
+huggingface_hub reads HF_ENDPOINT only when it is imported, so the endpoint is always passed explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import unquote, urlsplit
+
+from huggingface_hub import HfApi, constants, get_hf_file_metadata, hf_hub_download, hf_hub_url
+from huggingface_hub.errors import FileMetadataError
+from huggingface_hub.utils import (
+    EntryNotFoundError,
+    GatedRepoError,
+    HfHubHTTPError,
+    HFValidationError,
+    LocalEntryNotFoundError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+    build_hf_headers,
+    get_session,
+)
+
+from desktop_gpt import __version__, log
+from desktop_gpt.errors import (
+    DesktopGPTError,
+    FileNotOnHub,
+    GatedRepo,
+    HubAuthError,
+    HubError,
+    HubOffline,
+    HubProtocolError,
+    HubRequestError,
+    HubServerError,
+    HubUnavailable,
+    RepoNotFound,
+    RevisionNotFound,
+)
+from desktop_gpt.settings import Settings, load_settings
+from desktop_gpt.store.token import read_token
+
+try:  # the HTTP library huggingface_hub itself uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
+    from huggingface_hub.utils import httpx as _http
+
+    _TransportError: type[BaseException] = _http.HTTPError
+except ImportError:  # 1.18–1.29: HfHubHTTPError derives from that library's HTTPError
+    _TransportError = HfHubHTTPError.__bases__[0]
+
+_log = log.get("hub")
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+API_TIMEOUT = 30.0  # seconds; the client's own default is to wait forever for an API answer
+LIBRARY = {"library_name": "desktop-gpt", "library_version": __version__}
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    """Where and how to reach the Hub, decided once per operation from settings and environment.
+
+    Attributes:
+        endpoint: the Hub or mirror address, without a trailing slash.
+        token: the access token sent to it (None: anonymous). Never shown in repr.
+        token_source: "settings" (the app's saved token), "HF_TOKEN" (environment) or "given"; None without one.
+        offline: True when the Hub must not be contacted; offline_reason says why ("settings", "HF_HUB_OFFLINE").
+        store_repo: the Hub repo holding the Store's featured list.
+        timeout: seconds to wait for an API answer.
+    """
+
+    endpoint: str = DEFAULT_ENDPOINT
+    token: str | None = field(default=None, repr=False)
+    token_source: str | None = None
+    offline: bool = False
+    offline_reason: str | None = None
+    store_repo: str = "desktop-gpt/store"
+    timeout: float = API_TIMEOUT
+
+    @classmethod
+    def resolve(cls, settings: Settings | None = None, *, token: str | None = None) -> "HubConfig":
+        """Settings ``hub_endpoint`` → ``HF_ENDPOINT`` → huggingface.co; the saved token → ``HF_TOKEN``.
+
+        The app's saved token wins over ``HF_TOKEN``; ``token=`` overrides both (e.g. to test a token being typed).
+        """
+        settings = settings if settings is not None else load_settings().settings
+        endpoint = (settings.hub_endpoint.strip() or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT)
+        source = "given" if token else None
+        if not token:
+            token = read_token()
+            source = "settings" if token else None
+        if not token:
+            token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or None
+            source = "HF_TOKEN" if token else None
+        env_offline = any(os.environ.get(name, "").strip().lower() in _TRUE
+                          for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")) or constants.HF_HUB_OFFLINE
+        reason = "settings" if settings.offline else ("HF_HUB_OFFLINE" if env_offline else None)
+        return cls(endpoint=endpoint.rstrip("/"), token=token, token_source=source, offline=reason is not None,
+                   offline_reason=reason, store_repo=settings.store_repo)
+
+    @property
+    def is_mirror(self) -> bool:
+        host = urlsplit(self.endpoint).hostname or ""
+        return not (host == "huggingface.co" or host.endswith(".huggingface.co") or host == "hf.co")
+
+    def repo_url(self, repo_id: str, repo_type: str = "model") -> str:
+        """The repository's page, e.g. to request access to a gated model."""
+        prefix = "" if repo_type in (None, "model") else f"{repo_type}s/"
+        return f"{self.endpoint}/{prefix}{repo_id}"
+
+    def file_url(self, repo_id: str, filename: str, *, revision: str | None = None, repo_type: str = "model") -> str:
+        return hf_hub_url(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=self.endpoint)
+
+    def require_online(self) -> None:
+        """Raise HubOffline when offline mode forbids contacting the Hub."""
+        if self.offline:
+            raise HubOffline(_offline_message(self.offline_reason), endpoint=self.endpoint)
+
+    def api(self) -> HfApi:
+        """An HfApi for this endpoint and token (never the client's implicit token); raises HubOffline."""
+        self.require_online()
+        _prepare_client(self.timeout)
+        return HfApi(endpoint=self.endpoint, token=self.token or False, **LIBRARY)
+
+    def headers(self) -> dict[str, str]:
+        """The headers the client would send (user agent, Authorization), for the app's own downloader."""
+        return build_hf_headers(token=self.token or False, **LIBRARY)
+
+
+_api_timeout = API_TIMEOUT  # the client's HTTP session is shared by the whole process, so this is too
+
+
+def _prepare_client(timeout: float) -> None:
+    # The app promises no telemetry; the client checks this constant on every call.
+    global _api_timeout
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+    _api_timeout = timeout
+    session = get_session()
+    hooks = session.event_hooks
+    if _bound_timeouts not in hooks["request"]:
+        session.event_hooks = {**hooks, "request": [*hooks["request"], _bound_timeouts]}
+
+
+def _bound_timeouts(request: Any) -> None:
+    """Give every request the timeouts the client left unset.
+
+    HfApi's listing and info calls pass ``timeout=None``, which means "wait forever": on a network that drops
+    packets to the Hub instead of refusing them, the Store would spin for good. Downloads set their own.
+    """
+    timeouts = request.extensions.get("timeout")
+    if isinstance(timeouts, dict) and None in timeouts.values():
+        bounded = {key: _api_timeout if value is None else value for key, value in timeouts.items()}
+        request.extensions = {**request.extensions, "timeout": bounded}
+
+
+def download_file(config: HubConfig, repo_id: str, filename: str, *, revision: str | None = None,
+                  repo_type: str = "model", cache_dir: str | Path | None = None, local_dir: str | Path | None = None,
+                  force_download: bool = False, tqdm_class: Any = None) -> Path:
+    """``hf_hub_download`` for this config (endpoint, token), with errors in words. Returns the local path.
+
+    Good for small files (an app's JSON, icon, README). The client neither resumes across restarts nor checks
+    hashes (hub-protocol.md §1.7, §4), so model files need a downloader of their own.
+    """
+    config.require_online()
+    _prepare_client(config.timeout)
+    with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
+        path = hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=config.endpoint,
+                               token=config.token or False, cache_dir=cache_dir, local_dir=local_dir,
+                               force_download=force_download, etag_timeout=constants.HF_HUB_ETAG_TIMEOUT,
+                               tqdm_class=tqdm_class, **LIBRARY)
+    return Path(path)
+
+
+def file_metadata(config: HubConfig, repo_id: str, filename: str, *, revision: str | None = None,
+                  repo_type: str = "model"):
+    """What a HEAD on the file says: ``location`` (the CDN URL for LFS files), ``etag``, ``commit_hash``, ``size``."""
+    config.require_online()
+    _prepare_client(config.timeout)
+    url = config.file_url(repo_id, filename, revision=revision, repo_type=repo_type)
+    with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
+        return get_hf_file_metadata(url, token=config.token or False, timeout=constants.HF_HUB_ETAG_TIMEOUT,
+                                    endpoint=config.endpoint, **LIBRARY)
+
+
+@contextmanager
+def hub_errors(config: HubConfig, *, repo_id: str | None = None, filename: str | None = None,
+               revision: str | None = None, repo_type: str = "model") -> Iterator[None]:
+    """Run Hub calls; any failure leaves as a HubError in words (the detail goes to the log).
+
+    Consume lazy listings (``list_models``, ``list_repo_tree``…) inside the block: they fail while iterating.
+    """
+    try:
+        yield
+    except DesktopGPTError:
+        raise
+    except Exception as exc:
+        error = translate_error(exc, config, repo_id=repo_id, filename=filename, revision=revision,
+                                repo_type=repo_type)
+        if error is None:
+            raise
+        _log.warning("%s [%s: %s]", error, type(exc).__name__, exc)
+        raise error from exc
+
+
+def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | None = None,
+                    filename: str | None = None, revision: str | None = None,
+                    repo_type: str = "model") -> HubError | None:
+    """The HubError that explains ``exc`` to a person; None when ``exc`` is not about the Hub (a bug)."""
+    ep = config.endpoint
+    response = getattr(exc, "response", None) if isinstance(exc, HfHubHTTPError) else None
+    url = str(response.url) if response is not None and response.request is not None else ""
+    repo_id = getattr(exc, "repo_id", None) or repo_id
+    status = response.status_code if response is not None else None
+    kw: dict[str, Any] = {"endpoint": ep, "repo_id": repo_id, "status": status}
+    name = f"'{repo_id}'" if repo_id else "that repository"
+
+    if isinstance(exc, LocalEntryNotFoundError):
+        # hf_hub_download wraps why it could not reach the Hub (and found no cached copy): explain the cause.
+        cause = exc.__cause__ or exc.__context__
+        if cause is not None:
+            found = translate_error(cause, config, repo_id=repo_id, filename=filename, revision=revision,
+                                    repo_type=repo_type)
+            if found is not None:
+                return found
+        return HubUnavailable(_unreachable(ep), **kw)
+    if isinstance(exc, OfflineModeIsEnabled):
+        return HubOffline(_offline_message("HF_HUB_OFFLINE"), **kw)
+    if isinstance(exc, GatedRepoError):
+        page = config.repo_url(repo_id or "", repo_type)
+        if config.token:
+            message = (f"Your access token has not been given access to the gated repository {name} yet. "
+                       f"Open {page} to request access; its authors may take a while to approve it.")
+        else:
+            message = (f"{name} is a gated repository: its authors ask you to accept their conditions first. "
+                       f"Open {page}, request access, then add your access token in Settings.")
+        return GatedRepo(message, url=page, **kw)
+    if isinstance(exc, RepositoryNotFoundError):
+        hint = ("your access token does not give access to it" if config.token
+                else "add an access token in Settings to see it")
+        return RepoNotFound(f"There is no repository {name} on the Hugging Face Hub at {ep}, or it is private "
+                            f"({hint}).", **kw)
+    if isinstance(exc, RevisionNotFoundError):
+        revision = revision or _from_url(url, 1)
+        return RevisionNotFound(f"{name} has no branch, tag or commit called '{revision}'.", **kw)
+    if isinstance(exc, EntryNotFoundError):
+        filename = filename or _from_url(url, 2) or "That file"
+        at = f" (revision {revision})" if revision and revision != "main" else ""
+        return FileNotOnHub(f"'{filename}' is not in {name}{at} on the Hugging Face Hub.", **kw)
+    if isinstance(exc, HfHubHTTPError) and status is not None:
+        said = _server_said(exc)
+        if status == 401:
+            message = (f"The Hugging Face Hub at {ep} did not accept your access token; it may be mistyped, revoked "
+                       f"or expired. Check it in Settings." if config.token else
+                       f"The Hugging Face Hub at {ep} needs an access token for this. Add one in Settings.")
+            return HubAuthError(message, **kw)
+        if status == 403:
+            return HubAuthError(f"The Hugging Face Hub at {ep} did not allow this ({said or 'access denied'}). "
+                                f"Check that your access token has the permission it needs, such as write "
+                                f"access to publish.", **kw)
+        if status == 429:
+            return HubServerError(f"The Hugging Face Hub at {ep} received too many requests from this computer. "
+                                  f"Wait a minute and try again.", **kw)
+        if status >= 500:
+            return HubServerError(f"The Hugging Face Hub at {ep} had a problem on its side (error {status}). "
+                                  f"Try again in a few minutes.", **kw)
+        return HubRequestError(f"The Hugging Face Hub at {ep} refused the request (error {status})"
+                               + (f": {said}" if said else "."), **kw)
+    if isinstance(exc, FileMetadataError):
+        return HubProtocolError(_not_a_hub(ep) + " (a file answer lacked the Hub's headers)", **kw)
+    if isinstance(exc, HFValidationError):
+        return RepoNotFound(f"{name} is not a valid repository name: it should look like owner/name.", **kw)
+    if isinstance(exc, _TransportError) or isinstance(exc, (ConnectionError, TimeoutError)):
+        kinds = {c.__name__ for c in type(exc).__mro__}
+        if "TimeoutException" in kinds or isinstance(exc, TimeoutError):
+            return HubUnavailable(f"The Hugging Face Hub at {ep} did not answer in time. Check your connection, "
+                                  f"or set a mirror in Settings.", **kw)
+        if kinds & {"ProtocolError", "ReadError", "WriteError"} or isinstance(exc, ConnectionResetError):
+            return HubUnavailable(f"The connection to the Hugging Face Hub at {ep} broke off. Check your "
+                                  f"connection and try again.", **kw)
+        return HubUnavailable(_unreachable(ep), **kw)
+    if isinstance(exc, (json.JSONDecodeError, KeyError)):
+        return HubProtocolError(_not_a_hub(ep) + ".", **kw)
+    if isinstance(exc, ValueError) and "Invalid metadata in README.md" in str(exc):
+        return HubRequestError(f"The Hugging Face Hub rejected the README's metadata: {str(exc).splitlines()[-1]}",
+                               **kw)
+    if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
+        what = f"'{filename}'" if filename else "the file"
+        return HubUnavailable(f"The download of {what} from the Hugging Face Hub at {ep} stopped before it was "
+                              f"complete. Try again.", **kw)
+    return None
+
+
+def _unreachable(endpoint: str) -> str:
+    return (f"The Hugging Face Hub could not be reached at {endpoint}. Check your connection, or set a mirror in "
+            f"Settings.")
+
+
+def _not_a_hub(endpoint: str) -> str:
+    return (f"The server at {endpoint} did not answer like a Hugging Face Hub; if you set a mirror in Settings, "
+            f"check its address")
+
+
+def _offline_message(reason: str | None) -> str:
+    if reason == "settings":
+        return ("Desktop GPT is in offline mode, so it does not contact the Hugging Face Hub. Turn off offline mode "
+                "in Settings to browse the Store or download models.")
+    return ("Offline mode is on (HF_HUB_OFFLINE is set), so Desktop GPT does not contact the Hugging Face Hub. "
+            "Unset HF_HUB_OFFLINE to go online.")
+
+
+def _server_said(exc: HfHubHTTPError) -> str:
+    said = (getattr(exc, "server_message", None) or "").strip().splitlines()
+    return said[0][:200] if said else ""
+
+
+def _from_url(url: str, part: int) -> str | None:
+    """From a ``…/resolve/<revision>/<file>`` URL: the revision (part 1) or the file (part 2)."""
+    path = urlsplit(url).path
+    if "/resolve/" not in path:
+        return None
+    revision, _, filename = path.split("/resolve/", 1)[1].partition("/")
+    return unquote(revision if part == 1 else filename) or None
