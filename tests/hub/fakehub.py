@@ -69,6 +69,7 @@ class FakeHub:
         body_override: sha256 → bytes served instead of the real content (same size: silent corruption).
         ignore_range: answer every ranged GET with 200 and the whole body.
         requests: every request received, in order (LoggedRequest).
+        server_errors: tracebacks of requests FakeHub itself failed on (answered 500); the fixture checks it.
     """
 
     def __init__(self, tokens: Mapping[str, str] | None = None, *, page_size: int = 1000,
@@ -84,6 +85,7 @@ class FakeHub:
         self.body_override: dict[str, bytes] = {}
         self.ignore_range = False
         self.requests: list[LoggedRequest] = []
+        self.server_errors: list[str] = []
         self.port = 0
         self._repos: dict[tuple[str, str], Repo] = {}
         self._objects: dict[str, bytes] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import traceback
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlencode
@@ -78,6 +79,9 @@ class Handler(UploadRoutes, BaseHTTPRequestHandler):
             self._error(error)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as exc:  # a bug in FakeHub: answer 500 and keep it for the fixture to report
+            self.hub.server_errors.append(f"{method} {path}\n{traceback.format_exc()}")
+            self._error(Refusal(500, f"FakeHub failed: {exc!r}"))
 
     # -- responses ----------------------------------------------------------------------------------------------
     def _send(self, status: int, body: bytes = b"", headers: dict | None = None,

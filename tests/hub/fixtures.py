@@ -61,6 +61,7 @@ def hub(hf_isolated, fast_retries, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", server.endpoint)
     yield server
     server.stop()
+    assert not server.server_errors, "FakeHub failed on a request:\n" + "\n".join(server.server_errors)
 
 
 @pytest.fixture
