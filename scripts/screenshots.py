@@ -144,7 +144,7 @@ def scene_code(window, qt: Qt) -> None:
     pane = window.code
     select(pane.language, "python")
     select(pane.task, "generate")
-    pane.description.setPlainText("a function that checks whether a string is a palindrome, with an example")
+    pane.description.setPlainText("a function that reverses a string")
     pane.run()
     qt.wait(pane.tracker.finished)
     qt.until(lambda: not window.controller.busy)

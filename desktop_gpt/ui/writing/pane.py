@@ -411,6 +411,8 @@ class WritingPane(QWidget):
         key = run.request.get("task")
         self._task = find(writing.TASKS, key, "task") if key else None
         self._target = QTextCursor(self.editor.textCursor())
+        if self._task is not None and self._task.raw and not self._target.hasSelection():
+            self._target.movePosition(QTextCursor.MoveOperation.End)  # a continuation goes at the end
         self._last = None
         self.assistant.preview.setPlainText(run.output)
         self.assistant.preview_status.setText(f"Earlier result: {run.title}")
