@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from desktop_gpt.engine.protocol import Event, SamplingParams
 from desktop_gpt.errors import FileAccessError
@@ -72,16 +72,34 @@ def run(engine, store: ConversationStore, prompt: Prompt, params: SamplingParams
     yield from stream(engine, store, user, events if events is not None else events_for(engine, prompt, params))
 
 
-def history(store: ConversationStore, tool: str, limit: int = 50) -> list[ToolRun]:
-    """The most recent runs of a tool, newest first."""
-    runs = []
-    for conversation in store.list(tool=tool, limit=limit):
-        path = store.path_to(conversation.current_leaf_id)
-        user = next((m for m in path if m.role == "user"), None)
-        reply = next((m for m in reversed(path) if m.role == "assistant"), None)
-        runs.append(ToolRun(conversation, user.content if user else "", reply.content if reply else "",
-                            reply.status if reply else "error", reply.id if reply else None))
-    return runs
+def history(store: ConversationStore, tool: str, limit: int = 50, **match: Any) -> list[ToolRun]:
+    """The most recent runs of a tool, newest first; ``match`` keeps those whose request has these values
+    (e.g. ``document_id=3``)."""
+    where, args = "tool = ?", [tool]
+    for key, value in match.items():
+        if not key.isidentifier():
+            raise ValueError(f"bad request key {key!r}")
+        where += f" AND json_extract(params, '$.{key}') = ?"
+        args.append(value)
+    rows = store.db.query(f"SELECT * FROM conversations WHERE {where} ORDER BY updated_at DESC, id DESC LIMIT ?",
+                          (*args, limit))
+    return [_run_from(store, Conversation.from_row(r)) for r in rows]
+
+
+def run_of(store: ConversationStore, conversation_id: int) -> ToolRun | None:
+    """One saved run, by its conversation id (None if it was deleted)."""
+    try:
+        return _run_from(store, store.get(conversation_id))
+    except KeyError:
+        return None
+
+
+def _run_from(store: ConversationStore, conversation: Conversation) -> ToolRun:
+    path = store.path_to(conversation.current_leaf_id)
+    user = next((m for m in path if m.role == "user"), None)
+    reply = next((m for m in reversed(path) if m.role == "assistant"), None)
+    return ToolRun(conversation, user.content if user else "", reply.content if reply else "",
+                   reply.status if reply else "error", reply.id if reply else None)
 
 
 def read_text_file(path: str | Path) -> str:

@@ -169,3 +169,23 @@ def test_closing_mid_generation_keeps_the_partial_result(qtbot, make_window):
     pane.assistant.insert_button.click()
     assert pane.editor.toPlainText().startswith("Once upon a time, in a small village by the sea,")
     assert len(pane.editor.toPlainText()) > len("Once upon a time, in a small village by the sea,")
+
+
+def test_switching_documents_mid_run_lets_go_of_the_result(qtbot, make_window):
+    window = make_window()
+    window.context.settings.max_tokens = 1500
+    pane = window.writing
+    pane.editor.setPlainText("First document, long enough to continue.")
+    pane.save_now()
+    first = pane.document.id
+    with qtbot.waitSignal(pane.tracker.text, timeout=REPLY_TIMEOUT_MS):
+        pane.assistant.task_buttons["continue"].click()
+    pane.new_document()  # mid-run
+    assert pane.editor.toPlainText() == "" and pane.assistant.preview.toPlainText() == ""
+    assert pane.picker.currentText() == "Untitled (new)"
+    pane.picker.activated.emit(0)  # picking the new, unsaved document again does nothing
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
+    assert pane.assistant.preview.toPlainText() == "" and pane.assistant.task_buttons["shorten"].isEnabled()
+    pane.open_document(first)
+    assert pane.editor.toPlainText() == "First document, long enough to continue."
+    assert pane.assistant.runs.count() == 1  # what the run wrote is kept with the first document

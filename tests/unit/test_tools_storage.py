@@ -87,3 +87,18 @@ def test_text_files_in_utf8_utf16_and_gb18030(tmp_path):
     assert out.read_text(encoding="utf-8") == "译文\n" and not list(tmp_path.glob(".*.tmp"))
     with pytest.raises(FileAccessError, match="could not be saved"):
         tool_runs.write_text_file(tmp_path / "no" / "such" / "dir.md", "x")
+
+
+def test_history_keeps_the_runs_whose_request_matches(db):
+    store = ConversationStore(db)
+    for doc in (1, 2, 1):
+        user = tool_runs.start(store, Prompt("writing", f"run for {doc}", "text", request={"document_id": doc}))
+        list(tool_runs.stream(_NoEngine(), store, user, _events([str(doc)])))
+    assert [r.output for r in tool_runs.history(store, "writing", document_id=1)] == ["1", "1"]
+    assert [r.output for r in tool_runs.history(store, "writing", document_id=2)] == ["2"]
+    assert tool_runs.history(store, "writing", document_id=3) == []
+    first = tool_runs.history(store, "writing")[-1]
+    assert tool_runs.run_of(store, first.conversation.id).output == "1"
+    assert tool_runs.run_of(store, 999) is None
+    with pytest.raises(ValueError):
+        tool_runs.history(store, "writing", **{"x') OR 1=1 --": 1})

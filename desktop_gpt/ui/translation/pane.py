@@ -334,8 +334,7 @@ class TranslationPane(QWidget):
         """Show a past translation: its text, its result and its languages."""
         if self.tracker.busy:
             return
-        run = next((r for r in tool_runs.history(self.store, "translation", HISTORY_SIZE)
-                    if r.conversation.id == conversation_id), None)
+        run = tool_runs.run_of(self.store, conversation_id)
         if run is None:
             return
         self.source.setPlainText(run.input)

@@ -70,6 +70,12 @@ class RunTracker(QObject):
         if self._busy:
             self.controller.stop()
 
+    def forget(self) -> None:
+        """Stop the current run and hear nothing more about it (what it wrote stays saved)."""
+        self.stop()
+        self.conversation_id = None
+        self._set_busy(False)
+
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
             self._busy = busy

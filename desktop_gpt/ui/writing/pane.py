@@ -31,6 +31,7 @@ from desktop_gpt.tools.templates import Prompt
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.ui.writing.assistant import AssistantPanel
+from desktop_gpt.ui.writing.editing import put_result
 
 # The document is written to the database this long after the last keystroke (and when the window closes).
 AUTOSAVE_MS = 500
@@ -105,7 +106,7 @@ class WritingPane(QWidget):
 
         self.editor.textChanged.connect(self._text_changed)
         self.editor.selectionChanged.connect(self._count_timer.start)
-        self.picker.activated.connect(lambda i: self.open_document(self.picker.itemData(i)))
+        self.picker.activated.connect(self._picked)
         self.new_button.clicked.connect(self.new_document)
         self.open_button.clicked.connect(self.open_file)
         self.save_button.clicked.connect(self.save_file)
@@ -160,15 +161,28 @@ class WritingPane(QWidget):
                                               cursor=self.editor.textCursor().position())
         self._update_picker_label()
 
-    def new_document(self) -> None:
+    def _picked(self, index: int) -> None:
+        document_id = self.picker.itemData(index)
+        if document_id is not None and (self.document is None or document_id != self.document.id):
+            self.open_document(document_id)
+
+    def _leave_document(self) -> None:
+        """Before showing another document: save this one, and let go of a result meant for it (a run still
+        going is stopped; what it wrote stays in this document's results)."""
         self.save_now()
+        self.tracker.forget()
+        self._target, self._last = None, None
+        self.discard()
+
+    def new_document(self) -> None:
+        self._leave_document()
         self.document = None
         self._show_text("")
         self.assistant.show_runs([])
         self._refresh_picker()
 
     def open_document(self, document_id: int) -> None:
-        self.save_now()
+        self._leave_document()
         self.document = self.documents.get(document_id)
         self._show_text(self.document.content, self.document.cursor)
         self._refresh_picker()
@@ -359,28 +373,7 @@ class WritingPane(QWidget):
         result = self.assistant.preview.toPlainText()
         if self._target is None or not result.strip():
             return
-        target = QTextCursor(self._target)
-        cursor = QTextCursor(self.editor.document())
-        raw = self._task is not None and self._task.raw
-        if mode == "replace" and target.hasSelection() and not raw:
-            old = target.selection().toPlainText()
-            lead, trail = old[: len(old) - len(old.lstrip())], old[len(old.rstrip()):]
-            text = lead + result.strip() + trail  # keep the blank space around the selection as it was
-            cursor.setPosition(target.selectionStart())
-            cursor.setPosition(target.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
-        else:
-            at = target.selectionEnd()
-            cursor.setPosition(at)
-            text = result if raw else result.strip()
-            if not raw and at > 0 and target.hasSelection():
-                text = "\n\n" + text
-        start = cursor.selectionStart()
-        cursor.beginEditBlock()
-        cursor.insertText(text)
-        cursor.endEditBlock()
-        cursor.setPosition(start)
-        cursor.setPosition(start + len(text.encode("utf-16-le")) // 2, QTextCursor.MoveMode.KeepAnchor)
-        self.editor.setTextCursor(cursor)
+        put_result(self.editor, self._target, result, mode, self._task is not None and self._task.raw)
         self.editor.setFocus()
         self._target = None
         self.assistant.preview.clear()
@@ -396,16 +389,13 @@ class WritingPane(QWidget):
         if self.document is None:
             self.assistant.show_runs([])
             return
-        runs = [r for r in tool_runs.history(self.store, "writing", limit=200)
-                if r.request.get("document_id") == self.document.id]
-        self.assistant.show_runs(runs[:20])
+        self.assistant.show_runs(tool_runs.history(self.store, "writing", 20, document_id=self.document.id))
 
     def show_run(self, conversation_id: int) -> None:
         """Preview an earlier result again (e.g. one written while the app was closed mid-run)."""
         if self.tracker.busy:
             return
-        run = next((r for r in tool_runs.history(self.store, "writing", limit=200)
-                    if r.conversation.id == conversation_id), None)
+        run = tool_runs.run_of(self.store, conversation_id)
         if run is None:
             return
         key = run.request.get("task")
