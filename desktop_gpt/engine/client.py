@@ -345,8 +345,10 @@ class Engine:
                 # The caller stopped reading: stop the worker and drain its reply so the pipe is clean.
                 self._cancel.value = 1
                 try:
-                    while self._recv()[0] not in ("done", "error"):
+                    while (msg := self._recv())[0] not in ("done", "error"):
                         pass
+                    if msg[0] == "done":  # what was generated before the stop still counts (context, tokens)
+                        self.last_stats = GenerationStats(**msg[1])
                 except EngineCrashed:
                     pass
             self._lock.release()

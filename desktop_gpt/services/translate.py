@@ -41,6 +41,7 @@ def translate(engine, request: TranslationRequest, params: SamplingParams | dict
         prompt = segment_prompt(request, segment.text, segment.inline, source)
         piece = dataclasses.replace(params, max_tokens=segment_max_tokens(segment.text, params.max_tokens))
         output = SegmentOutput.for_segment(segment)
+        before = getattr(engine, "last_stats", None)
         events = engine.chat(prompt.messages, piece)
         pieces, counted = 0, False
         try:
@@ -61,8 +62,12 @@ def translate(engine, request: TranslationRequest, params: SamplingParams | dict
                         finish = "cancelled"
         finally:
             events.close()
-        if not counted:  # cut off by us: the engine sent one piece per token
-            totals.completion_tokens += pieces
+        if not counted:  # cut off by us: the engine reports what it did when it stops
+            cut = getattr(engine, "last_stats", None)
+            if cut is not None and cut is not before:
+                _add(totals, cut)
+            else:  # one piece per token
+                totals.completion_tokens += pieces
         if not output.started and finish != "cancelled":
             yield Token(segment.text)  # the model gave nothing back: keep the original rather than lose it
         if finish == "cancelled":

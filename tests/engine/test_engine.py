@@ -147,6 +147,16 @@ def test_busy_engine_refuses_a_second_request(engine):
     assert engine.count_tokens("hello") > 0
 
 
+def test_an_abandoned_stream_still_reports_what_it_did(engine):
+    stream = engine.chat(QUESTION, SamplingParams(temperature=0.0, max_tokens=60))
+    for _ in range(3):
+        next(stream)
+    stream.close()
+    stats = engine.last_stats
+    assert stats.finish_reason == "cancelled"
+    assert stats.completion_tokens >= 3 and stats.context_used > stats.completion_tokens
+
+
 # -- bad files and crashes: each test uses its own engine ------------------------------------------------------
 @pytest.fixture
 def own_engine(bundled_model, tmp_path):

@@ -34,6 +34,7 @@ def test_each_piece_is_one_request_and_the_structure_is_kept(engine):
     assert lines[1] == "" and lines[3] == "" and lines[4] == "    code stays" and lines[6].startswith("- ")
     assert progress == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert stats.finish_reason == "stop" and stats.completion_tokens > 0 and stats.context_size == 4096
+    assert stats.context_used > 0  # even when a piece was cut off by us, the engine's own figures are kept
 
 
 def test_stop_between_pieces_ends_the_run(engine):
