@@ -116,3 +116,39 @@ class HubProtocolError(HubError):
 
 class HubRequestError(HubError):
     """The Hub refused the request for another reason it gave (a conflict, invalid metadata…)."""
+
+
+class DownloadError(DesktopGPTError):
+    """A model download could not finish; the partial file is kept so the same download can resume."""
+
+
+class IntegrityError(DownloadError):
+    """A downloaded file's sha256 does not match the Hub's; the file was deleted."""
+
+
+class NotEnoughSpace(DownloadError):
+    """The disk has too little free space for a download (the message gives both figures)."""
+
+
+class ModelNotInstalled(DesktopGPTError):
+    """No installed model matches the name given (or several do)."""
+
+
+class AppFormatError(DesktopGPTError):
+    """An app (app.json, its icon or README) breaks the app format; the message names what, in words.
+
+    Attributes:
+        field: the field at fault, e.g. "name", "parameters.temperature", "icon", "app.json".
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class AppNotInstalled(DesktopGPTError):
+    """No installed app has that id or repo id."""
+
+
+class AppInstallError(DesktopGPTError):
+    """An app could not be installed, updated or removed on this computer (disk full, no permission…)."""
