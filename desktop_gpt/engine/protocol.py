@@ -42,6 +42,7 @@ class ModelInfo:
         gpu_layers_requested: layers asked for (-1 = all).
         gpu_layers_offloaded / layers_total: what llama.cpp reported ("offloaded N/M layers to GPU").
         gpu_note: why fewer layers than asked were offloaded, in words ("" when all went as asked).
+        gpu_reason: the same as a code of engine/offload.py ("no_gpu_build", "out_of_memory"…; "" when none).
         name: the file's name without ".gguf" (what people recognise); title: the GGUF's general.name.
         template_source / template_fixes: where the chat template came from and what was repaired.
     """
@@ -63,6 +64,7 @@ class ModelInfo:
     gpu_layers_offloaded: int = 0
     layers_total: int = 0
     gpu_note: str = ""
+    gpu_reason: str = ""
     title: str = ""
     threads: int = 0
     load_seconds: float = 0.0

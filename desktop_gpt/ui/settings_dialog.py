@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -17,13 +16,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.engine.client import physical_cores
+from desktop_gpt.engine.devices import SystemInfo
 from desktop_gpt.settings import Settings
+from desktop_gpt.ui.gpu_controls import GpuControls
 
 
 class SettingsDialog(QDialog):
-    """Edits a Settings object; ``apply()`` writes the values back and says whether the model must reload."""
+    """Edits a Settings object; ``apply()`` writes the values back and says whether the model must reload.
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    ``system`` (the device probe) disables the GPU controls, with the reason, on a build without a GPU backend;
+    ``layers_total`` (the loaded model's layer count) is the GPU-layers slider's maximum.
+    """
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None, system: SystemInfo | None = None,
+                 layers_total: int = 0):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
@@ -34,19 +40,8 @@ class SettingsDialog(QDialog):
         self.context.setSingleStep(1024)
         self.context.setValue(s.context_size)
         self.context.setSuffix(" tokens")
-        self.gpu_mode = QComboBox(self)
-        self.gpu_mode.addItems(["Auto (all layers on the GPU when one is usable)", "CPU only", "Choose layers"])
-        self.gpu_layers = QSpinBox(self)
-        self.gpu_layers.setRange(0, 1000)
-        if s.gpu_layers == "auto":
-            self.gpu_mode.setCurrentIndex(0)
-        elif s.gpu_layers == "cpu":
-            self.gpu_mode.setCurrentIndex(1)
-        else:
-            self.gpu_mode.setCurrentIndex(2)
-            self.gpu_layers.setValue(int(s.gpu_layers))
-        self.gpu_layers.setEnabled(self.gpu_mode.currentIndex() == 2)
-        self.gpu_mode.currentIndexChanged.connect(lambda i: self.gpu_layers.setEnabled(i == 2))
+        self.gpu = GpuControls(s.gpu_layers, layers_total, system, self)
+        self.gpu_mode, self.gpu_layers = self.gpu.mode, self.gpu.slider
         self.threads = QSpinBox(self)
         self.threads.setRange(0, 512)
         self.threads.setSpecialValueText(f"Automatic ({physical_cores()} physical cores)")
@@ -55,8 +50,7 @@ class SettingsDialog(QDialog):
         model_box = QGroupBox("Model", self)
         form = QFormLayout(model_box)
         form.addRow("Context size:", self.context)
-        form.addRow("GPU offload:", self.gpu_mode)
-        form.addRow("GPU layers:", self.gpu_layers)
+        form.addRow("GPU offload:", self.gpu)
         form.addRow("CPU threads:", self.threads)
 
         self.temperature = self._double(0, 2, 0.05, s.temperature)
@@ -99,7 +93,7 @@ class SettingsDialog(QDialog):
         return box
 
     def gpu_value(self):
-        return ["auto", "cpu", self.gpu_layers.value()][self.gpu_mode.currentIndex()]
+        return self.gpu.value()
 
     def apply(self) -> bool:
         """Copy the dialog into the settings; True when the model has to be reloaded."""
