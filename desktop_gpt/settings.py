@@ -101,6 +101,8 @@ class Settings:
     offline: bool = _setting(False, _bool, "never touch the network")
     store_repo: str = _setting("desktop-gpt/store", _str, "Hub repo holding the Store's featured list")
     model_folders: list = _setting([], _str_list, "extra folders searched for GGUF files")
+    hidden_models: list = _setting([], _str_list, "GGUF files removed from the model list (the files are kept)")
+    download_threads: int = _setting(1, _number(1, 4, integer=True), "model downloads that run at the same time")
 
     def sampling(self) -> dict[str, Any]:
         """The sampling parameters of a request, as the engine takes them."""

@@ -1,0 +1,174 @@
+"""The Hub's GGUF catalogue: search GGUF repos, list every GGUF file of one repo, and the curated recommended list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from desktop_gpt.models.quant import HubFile, ModelFile, group_files
+from desktop_gpt.resources import resource
+from desktop_gpt.store.hub import HubConfig, hub_errors
+
+# What people call the orders → what HfApi.list_models takes.
+SORTS = {"downloads": "downloads", "likes": "likes", "updated": "last_modified", "last_modified": "last_modified",
+         "lastModified": "last_modified", "trending": "trending_score"}
+_EXPAND = ["author", "downloads", "likes", "lastModified", "gated", "tags", "pipeline_tag"]
+
+
+@dataclass(frozen=True)
+class RepoSummary:
+    """One GGUF repository in search results."""
+
+    repo_id: str
+    author: str
+    downloads: int
+    likes: int
+    last_modified: datetime | None
+    gated: bool
+    license: str | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RepoFiles:
+    """Every GGUF model of a repo at one commit, with what the Hub knows of the model.
+
+    Attributes:
+        repo_id, commit: the repository and the commit listed (downloads pin it).
+        files: ModelFiles (split models as one), smallest first; projectors (mmproj) last.
+        gated: the repo asks users to accept conditions (a token with access is needed to download).
+        license: from the model card, when given.
+        parameters, architecture, context_length: from the Hub's GGUF summary, when given.
+    """
+
+    repo_id: str
+    commit: str
+    files: tuple[ModelFile, ...]
+    gated: bool = False
+    license: str | None = None
+    parameters: int | None = None
+    architecture: str | None = None
+    context_length: int | None = None
+
+    def models(self) -> list[ModelFile]:
+        """The chat-model files (no projectors)."""
+        return [f for f in self.files if not f.projector]
+
+
+def search(config: HubConfig, text: str = "", *, sort: str = "downloads", limit: int = 30) -> list[RepoSummary]:
+    """GGUF repositories whose name contains ``text``, most downloaded (or liked, or recently updated) first."""
+    order = SORTS.get(sort)
+    if order is None:
+        from desktop_gpt.errors import ToolInputError
+
+        raise ToolInputError(f"Unknown sort order '{sort}': choose downloads, likes or updated.")
+    with hub_errors(config):
+        found = list(config.api().list_models(filter="gguf", search=text.strip() or None, sort=order, limit=limit,
+                                              expand=_EXPAND))
+    return [_summary(m) for m in found]
+
+
+def _summary(info: Any) -> RepoSummary:
+    tags = tuple(info.tags or ())
+    license_ = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    return RepoSummary(info.id, info.author or info.id.split("/")[0], int(info.downloads or 0),
+                       int(info.likes or 0), info.last_modified, bool(info.gated), license_, tags)
+
+
+def repo_files(config: HubConfig, repo_id: str, revision: str | None = None) -> RepoFiles:
+    """Every GGUF file of ``repo_id`` with size and LFS sha256, split parts grouped, pinned to one commit."""
+    with hub_errors(config, repo_id=repo_id, revision=revision):
+        info = config.api().model_info(repo_id, revision=revision, files_metadata=True)
+    commit = info.sha or revision or "main"
+    files = [HubFile(s.rfilename, int(s.size or (s.lfs.size if s.lfs else 0) or 0),
+                     s.lfs.sha256 if s.lfs else None, s.blob_id)
+             for s in (info.siblings or [])]
+    card = info.card_data.to_dict() if info.card_data is not None else {}
+    license_ = card.get("license") or next((t.split(":", 1)[1] for t in (info.tags or [])
+                                            if t.startswith("license:")), None)
+    gguf = info.gguf or {}
+    return RepoFiles(repo_id=info.id, commit=commit, files=tuple(group_files(info.id, commit, files)),
+                     gated=bool(info.gated), license=license_ if isinstance(license_, str) else None,
+                     parameters=_int(gguf.get("total")), architecture=gguf.get("architecture"),
+                     context_length=_int(gguf.get("context_length")))
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def pick(files: RepoFiles, *, filename: str | None = None, quant: str | None = None) -> ModelFile:
+    """The model a person asked for by file name or quantization; default: Q4_K_M, else the only one.
+
+    Raises FileNotOnHub / ToolInputError naming what there is.
+    """
+    from desktop_gpt.errors import FileNotOnHub, ToolInputError
+
+    models = files.models() or list(files.files)
+    if not models:
+        raise FileNotOnHub(f"'{files.repo_id}' has no GGUF model files.", repo_id=files.repo_id)
+    labels = ", ".join(sorted({m.quant or m.name for m in models}))
+    if filename:
+        wanted = filename.strip().rsplit("/", 1)[-1].lower()
+        for m in models:
+            names = {m.name.lower(), m.path.lower()} | {p.path.rsplit("/", 1)[-1].lower() for p in m.parts}
+            if wanted in names:
+                return m
+        raise FileNotOnHub(f"'{filename}' is not a GGUF model in '{files.repo_id}'. It has: "
+                           + ", ".join(m.name for m in models) + ".", repo_id=files.repo_id)
+    if quant:
+        matches = [m for m in models if (m.quant or "").upper() == quant.strip().upper()]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise FileNotOnHub(f"'{files.repo_id}' has no {quant.upper()} file. Quantizations: {labels}.",
+                               repo_id=files.repo_id)
+        raise ToolInputError(f"'{files.repo_id}' has several {quant.upper()} files; choose one with --file: "
+                             + ", ".join(m.name for m in matches) + ".")
+    if len(models) == 1:
+        return models[0]
+    default = [m for m in models if m.quant == "Q4_K_M"]
+    if len(default) == 1:
+        return default[0]
+    raise ToolInputError(f"'{files.repo_id}' has {len(models)} GGUF files; choose a quantization ({labels}) "
+                         f"or a file.")
+
+
+@dataclass(frozen=True)
+class Recommended:
+    """A curated model: a real Hub repo and file, what it is good at, and what it needs.
+
+    ``size`` and ``ram`` are approximate bytes (the exact size comes from the Hub when listing the repo).
+    """
+
+    id: str
+    name: str
+    repo_id: str
+    file: str
+    quant: str
+    size: int
+    ram: int
+    parameters: str
+    good_at: str
+    languages: tuple[str, ...]
+    license: str
+    chinese: bool = False
+    parts: tuple[str, ...] = field(default=())
+
+
+@lru_cache(maxsize=1)
+def recommended() -> tuple[Recommended, ...]:
+    """The curated list (resources/models/recommended.json), smallest first."""
+    raw = json.loads(resource("models", "recommended.json").read_text(encoding="utf-8"))
+    items = []
+    for entry in raw["models"]:
+        entry = dict(entry)
+        entry["languages"] = tuple(entry.get("languages", ()))
+        entry["parts"] = tuple(entry.get("parts", ()))
+        entry["size"] = int(float(entry.pop("size_gb")) * 1e9)
+        entry["ram"] = int(float(entry.pop("ram_gb")) * 1e9)
+        items.append(Recommended(**entry))
+    return tuple(sorted(items, key=lambda r: r.size))
