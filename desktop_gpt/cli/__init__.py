@@ -23,6 +23,7 @@ class OneLineParser(argparse.ArgumentParser):
 COMMAND_MODULES = [
     "desktop_gpt.cli.chat",
     "desktop_gpt.cli.tools",
+    "desktop_gpt.cli.models",
 ]
 
 

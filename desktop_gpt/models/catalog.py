@@ -158,6 +158,16 @@ class Recommended:
     chinese: bool = False
     parts: tuple[str, ...] = field(default=())
 
+    @property
+    def parameter_count(self) -> int | None:
+        """``parameters`` ("7.6B", "135M") as a number."""
+        text = self.parameters.strip().upper()
+        scale = {"B": 1e9, "M": 1e6}.get(text[-1:])
+        try:
+            return int(float(text[:-1]) * scale) if scale else None
+        except ValueError:
+            return None
+
 
 @lru_cache(maxsize=1)
 def recommended() -> tuple[Recommended, ...]:
