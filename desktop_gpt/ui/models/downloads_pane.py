@@ -1,0 +1,186 @@
+"""The Downloads tab: one row per download with a progress bar, bytes, speed and ETA; pause, resume, cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.models.fit import human_size
+from desktop_gpt.services.downloads import CANCELLED, DONE, FAILED, PAUSED, QUEUED, RUNNING, DownloadJob
+from desktop_gpt.ui.models.downloads import Downloads
+
+PHASES = {
+    "queued": "Waiting for the download before it",
+    "connecting": "Connecting…",
+    "checking": "Checking what was already downloaded…",
+    "downloading": "Downloading",
+    "retrying": "Connection lost, trying again",
+    "verifying": "Checking the file (sha256)…",
+    "paused": "Paused",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "done": "Downloaded and verified",
+}
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds for people: "45 s", "12 min", "1 h 20 min"."""
+    if seconds is None or seconds < 0:
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def progress_text(job: DownloadJob) -> str:
+    """The row's second line: "1.2 GB of 4.7 GB · 12.3 MB/s · 5 min left" (and what is happening)."""
+    p = job.progress
+    phase = PHASES.get(p.phase, p.phase.capitalize())
+    if job.state == FAILED:
+        return f"Failed at {human_size(p.done)} of {human_size(p.total)}: {job.error}"
+    if job.state == DONE:
+        return f"{phase} · {human_size(p.total)}"
+    bits = [f"{human_size(p.done)} of {human_size(p.total)}"]
+    if job.state == RUNNING and p.phase == "downloading":
+        if p.speed > 0:
+            bits.append(f"{human_size(p.speed)}/s")
+        if p.eta is not None:
+            bits.append(f"{duration(p.eta)} left")
+    elif job.state != CANCELLED:
+        bits.insert(0, phase)
+    if p.parts > 1:
+        bits.append(f"part {p.part} of {p.parts}")
+    if p.message:
+        bits.append(p.message)
+    return " · ".join(bits)
+
+
+class DownloadRow(QFrame):
+    """One download.
+
+    Signals:
+        use(str): "Use now" was pressed on a finished download (the model file's path).
+    """
+
+    use = Signal(str)
+
+    def __init__(self, job: DownloadJob, downloads: Downloads, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("downloadRow")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.downloads = downloads
+        self.job = job
+        self.title = QLabel(f"<b>{job.name}</b> <span style='color:#666'>from {job.request.repo_id}</span>", self)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(True)
+        self.pause_button = QPushButton("Pause", self)
+        self.resume_button = QPushButton("Resume", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.use_button = QPushButton("Use now", self)
+        self.clear_button = QPushButton("Remove from list", self)
+        self.pause_button.clicked.connect(lambda: self.downloads.pause(self.job.id))
+        self.resume_button.clicked.connect(lambda: self.downloads.resume(self.job.id))
+        self.cancel_button.clicked.connect(lambda: self.downloads.cancel(self.job.id))
+        self.use_button.clicked.connect(lambda: self.use.emit(str(self.job.path)))
+        self.clear_button.clicked.connect(lambda: self.downloads.remove(self.job.id) or self.deleteLater())
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.bar, 1)
+        for button in (self.pause_button, self.resume_button, self.cancel_button, self.use_button, self.clear_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.update_job(job)
+
+    def update_job(self, job: DownloadJob) -> None:
+        self.job = job
+        p = job.progress
+        self.bar.setValue(int(p.fraction * 1000))
+        self.bar.setFormat(f"{p.fraction * 100:.0f}%")
+        self.status.setText(progress_text(job))
+        self.status.setStyleSheet("color: #b00020;" if job.state == FAILED else "")
+        self.pause_button.setVisible(job.state in (QUEUED, RUNNING))
+        self.resume_button.setVisible(job.state in (PAUSED, FAILED))
+        self.resume_button.setText("Try again" if job.state == FAILED else "Resume")
+        self.cancel_button.setVisible(job.state in (QUEUED, RUNNING, PAUSED, FAILED))
+        self.use_button.setVisible(job.state == DONE and job.path is not None)
+        self.clear_button.setVisible(job.finished)
+        self.bar.setVisible(job.state != CANCELLED)
+
+
+class DownloadsPane(QWidget):
+    """Every download of this session and those left unfinished last time (paused, resumable).
+
+    Signals:
+        use(str): a finished download's "Use now" (the model file's path).
+        count_changed(int): how many downloads are running or waiting (for the tab's title).
+    """
+
+    use = Signal(str)
+    count_changed = Signal(int)
+
+    def __init__(self, downloads: Downloads, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.downloads = downloads
+        self.rows: dict[int, DownloadRow] = {}
+        self.empty = QLabel("No downloads. Choose a model under Recommended or Search the Hub and press Download.\n"
+                            "Downloads resume where they stopped (after a lost connection or a restart) and every "
+                            "file is checked against the Hub's sha256 before it is used.", self)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner = QWidget(self)
+        self.list_layout = QVBoxLayout(inner)
+        self.list_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(scroll, 1)
+        downloads.changed.connect(self.update_job)
+        for job in downloads.jobs():
+            self.update_job(job)
+        self._refresh_empty()
+
+    def row(self, job_id: int) -> DownloadRow | None:
+        return self.rows.get(job_id)
+
+    def update_job(self, job: DownloadJob) -> None:
+        row = self.rows.get(job.id)
+        if row is None:
+            row = DownloadRow(job, self.downloads, self)
+            row.use.connect(self.use)
+            row.destroyed.connect(lambda _o=None, jid=job.id: self._forget(jid))
+            self.rows[job.id] = row
+            self.list_layout.insertWidget(0, row)  # the newest on top
+        else:
+            row.update_job(job)
+        self._refresh_empty()
+
+    def _forget(self, job_id: int) -> None:
+        self.rows.pop(job_id, None)
+        self._refresh_empty()
+
+    def _refresh_empty(self) -> None:
+        self.empty.setVisible(not self.rows)
+        self.count_changed.emit(sum(1 for r in self.rows.values() if r.job.state in (QUEUED, RUNNING)))

@@ -1,0 +1,94 @@
+"""The Recommended tab: the curated models, what each is good at, the memory it needs and whether it fits here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.models import fit
+from desktop_gpt.models.catalog import Recommended, recommended
+from desktop_gpt.ui.models.fit_warning import gpu_free
+
+COLUMNS = ["Model", "Good at", "Languages", "Download", "RAM needed", "On this computer", ""]
+VERDICT_COLOURS = {"gpu": "#1b7f3b", "ram": "#1b5e9f", "too_large": "#b00020"}
+
+
+def remote_fit(size: int, context_size: int, quant: str | None, parameters: int | None = None) -> fit.Fit:
+    """The verdict for a file still on the Hub (a rule of thumb from its size; exact once downloaded)."""
+    return fit.fit_verdict(fit.estimate_remote(size, context_size, quant=quant, parameters=parameters),
+                           gpu_free=gpu_free())
+
+
+def verdict_item(verdict: fit.Fit) -> QTableWidgetItem:
+    label = verdict.label + (" (close other programs)" if verdict.tight else "")
+    item = QTableWidgetItem(label)
+    item.setToolTip(verdict.message)
+    item.setForeground(QColor(VERDICT_COLOURS.get(verdict.verdict, "#000")))
+    return item
+
+
+class RecommendedPane(QWidget):
+    """The curated list (resources/models/recommended.json), smallest first.
+
+    Signals:
+        download(object): the Recommended entry whose Download was pressed.
+    """
+
+    download = Signal(object)
+
+    def __init__(self, context_size: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context_size = context_size
+        self.items: tuple[Recommended, ...] = recommended()
+        intro = QLabel("Chat models we suggest, from small and fast to large and capable. Models marked 中文 are "
+                       "strong in Chinese. The fit is estimated for this computer at your context size "
+                       f"({context_size:,} tokens).", self)
+        intro.setWordWrap(True)
+        self.table = QTableWidget(len(self.items), len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.buttons: list[QPushButton] = []
+        self.verdicts: list[fit.Fit] = []
+        for row, rec in enumerate(self.items):
+            name = rec.name + ("  中文" if rec.chinese else "")
+            cells = [f"{name}\n{rec.parameters} · {rec.quant} · {rec.license}", rec.good_at,
+                     ", ".join(rec.languages[:6]) + ("…" if len(rec.languages) > 6 else ""),
+                     fit.human_size(rec.size), fit.human_size(rec.ram)]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{rec.repo_id} / {rec.file}" if col == 0 else text)
+                self.table.setItem(row, col, item)
+            verdict = remote_fit(rec.size, context_size, rec.quant)
+            self.verdicts.append(verdict)
+            self.table.setItem(row, 5, verdict_item(verdict))
+            button = QPushButton("Download", self.table)
+            button.clicked.connect(lambda _c=False, r=rec: self.download.emit(r))
+            self.buttons.append(button)
+            self.table.setCellWidget(row, 6, button)
+        self.table.resizeRowsToContents()
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+
+    def set_installed(self, names: set[str]) -> None:
+        """Mark the entries already on this computer."""
+        for rec, button in zip(self.items, self.buttons):
+            have = rec.file in names
+            button.setText("Installed" if have else "Download")
+            button.setEnabled(not have)

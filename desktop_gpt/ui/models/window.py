@@ -1,0 +1,117 @@
+"""The model manager window: Installed, Recommended, Search the Hub and Downloads, as tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from desktop_gpt.errors import DesktopGPTError
+from desktop_gpt.models import catalog
+from desktop_gpt.models.catalog import Recommended
+from desktop_gpt.models.library import ModelLibrary
+from desktop_gpt.models.partials import DownloadRequest
+from desktop_gpt.models.quant import ModelFile
+from desktop_gpt.settings import Settings
+from desktop_gpt.store.hub import HubConfig
+from desktop_gpt.ui.models import tasks
+from desktop_gpt.ui.models.downloads import Downloads
+from desktop_gpt.ui.models.downloads_pane import DownloadsPane
+from desktop_gpt.ui.models.installed import InstalledPane
+from desktop_gpt.ui.models.recommended import RecommendedPane
+from desktop_gpt.ui.models.search import SearchPane
+
+TAB_INSTALLED, TAB_RECOMMENDED, TAB_SEARCH, TAB_DOWNLOADS = range(4)
+
+
+class ModelManager(QDialog):
+    """Manage models. Closing it does not stop downloads (the Downloads object belongs to the main window).
+
+    Signals:
+        use(str): load this model file (the main window checks it fits, then loads it).
+        download_started(object): a DownloadJob was queued.
+        message(str): something to tell the person, shown in the window's status line.
+    """
+
+    use = Signal(str)
+    download_started = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, settings: Settings, library: ModelLibrary, downloads: Downloads,
+                 config_factory: Callable[[], HubConfig], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Models")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.resize(1100, 640)
+        self.settings = settings
+        self.downloads = downloads
+        self.config_factory = config_factory
+        self.installed = InstalledPane(library, self)
+        self.recommended = RecommendedPane(settings.context_size, self)
+        self.search = SearchPane(config_factory, settings.context_size, self)
+        self.downloads_pane = DownloadsPane(downloads, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.installed, "Installed")
+        self.tabs.addTab(self.recommended, "Recommended")
+        self.tabs.addTab(self.search, "Search the Hub")
+        self.tabs.addTab(self.downloads_pane, "Downloads")
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setObjectName("modelsStatus")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status)
+
+        self.installed.use.connect(self.use)
+        self.installed.message.connect(self.message)
+        self.installed.scanned.connect(lambda models: self.recommended.set_installed({m.name for m in models}))
+        self.recommended.download.connect(self.download_recommended)
+        self.search.download.connect(self.download_file)
+        self.downloads_pane.use.connect(self.use)
+        self.downloads_pane.count_changed.connect(self._count_downloads)
+        self.downloads.finished.connect(lambda _job: self.installed.refresh())
+        self.message.connect(self.status.setText)
+        self.installed.refresh()
+
+    def _count_downloads(self, n: int) -> None:
+        self.tabs.setTabText(TAB_DOWNLOADS, f"Downloads ({n})" if n else "Downloads")
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # -- downloads ------------------------------------------------------------------------------------------
+    def download_file(self, model: ModelFile) -> None:
+        """Queue a file listed by the Hub search and show the Downloads tab."""
+        try:
+            request = DownloadRequest.from_model_file(model)
+        except DesktopGPTError as exc:
+            self.message.emit(str(exc))
+            return
+        self._queue(request)
+
+    def download_recommended(self, rec: Recommended) -> None:
+        """List the recommended model's repo on the Hub (its exact size and sha256), then queue it."""
+        self.message.emit(f"Asking the Hub about {rec.name}…")
+        config = self.config_factory()
+
+        def find() -> DownloadRequest:
+            return DownloadRequest.from_model_file(catalog.pick(catalog.repo_files(config, rec.repo_id),
+                                                                filename=rec.file))
+
+        tasks.run(find, self._queue, self.message.emit, name="hub-recommended")
+
+    def _queue(self, request: DownloadRequest) -> None:
+        job = self.downloads.add(request)
+        self.message.emit(f"Downloading {request.name} from {request.repo_id}.")
+        self.tabs.setCurrentIndex(TAB_DOWNLOADS)
+        self.download_started.emit(job)
+
+    def select_installed(self, path: str | Path) -> None:
+        self.tabs.setCurrentIndex(TAB_INSTALLED)
+        self.installed.select(path)
