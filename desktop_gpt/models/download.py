@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -144,6 +145,9 @@ class Download:
         self._response = None
         self._speed = _Speed()
         self._last_report = 0.0
+        self._report_lock = threading.Lock()
+        self._latest: tuple[str, int, str] | None = None  # progress not yet reported (throttled)
+        self._shown: tuple[str, int, str] | None = None
         self._base = 0  # bytes of the parts before the current one
         self._part_index = 0
         self._etags: dict[str, str] = {}
@@ -162,11 +166,14 @@ class Download:
             self._stop = how
         self._wake.set()
         response = self._response
-        if response is not None:  # unblock a read that is waiting on a silent server
+        if response is not None:  # unblock a read waiting on a silent server: closing alone does not wake it
             try:
-                response.close()
-            except Exception:  # noqa: BLE001 - closing from another thread may race the reader; it stops either way
-                pass
+                stream = response.extensions.get("network_stream")
+                sock = stream.get_extra_info("socket") if stream is not None else None
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except Exception:  # noqa: BLE001 - racing the reader is fine: it stops at its next check either way
+                _log.debug("could not interrupt the connection", exc_info=True)
 
     # -- the work ---------------------------------------------------------------------------------------------------
     def run(self) -> Path:
@@ -178,12 +185,16 @@ class Download:
         except filelock.Timeout:
             raise DownloadError(f"{request.name} is already being downloaded by another Desktop GPT window or "
                                 f"command.") from None
+        finished = threading.Event()
+        if self.on_progress is not None:
+            threading.Thread(target=self._tick, args=(finished,), daemon=True, name="download-progress").start()
         try:
             return self._run()
         except Cancelled:
             partials.discard_partial(models_dir, request)
             raise
         finally:
+            finished.set()
             lock.release()
             partials.lock_file(models_dir, request).unlink(missing_ok=True)
 
@@ -197,9 +208,9 @@ class Download:
             partials.discard_partial(models_dir, request)
             known = None
         self._etags = known[1] if known else {}
-        partials.write_sidecar(models_dir, request, self._etags, config.endpoint)
         self._check_space()
         config.require_online()
+        partials.write_sidecar(models_dir, request, self._etags, config.endpoint)
         for index, part in enumerate(request.parts):
             self._part_index = index
             self._base = sum(p.size for p in request.parts[:index])
@@ -420,17 +431,35 @@ class Download:
             raise DownloadPaused()
 
     def _report(self, phase: str, done: int, *, force: bool = False, message: str = "") -> None:
+        """Report progress now if due (or forced); else keep it for the ticker, so a stall still shows."""
         if self.on_progress is None:
             return
-        now = time.monotonic()
-        speed = self._speed.update(done) if phase == "downloading" else self._speed.rate
-        if not force and now - self._last_report < PROGRESS_INTERVAL:
+        with self._report_lock:
+            self._latest = (phase, done, message)
+            if force or time.monotonic() - self._last_report >= PROGRESS_INTERVAL:
+                self._emit_latest()
+
+    def _emit_latest(self) -> None:
+        if self._latest is None:
             return
-        self._last_report = now
+        phase, done, message = self._latest
+        self._latest = None
+        self._last_report = time.monotonic()
+        speed = self._speed.update(done) if phase == "downloading" else self._speed.rate
         total = self.request.total
         eta = (total - done) / speed if speed > 0 and phase == "downloading" else None
+        self._shown = (phase, done, message)
         self.on_progress(DownloadProgress(phase, done, total, speed, eta, self._part_index + 1,
                                           len(self.request.parts), message))
+
+    def _tick(self, finished: threading.Event) -> None:
+        """Every PROGRESS_INTERVAL: send what the reader held back; while no bytes come, let the speed fall."""
+        while not finished.wait(PROGRESS_INTERVAL):
+            with self._report_lock:
+                if self._latest is None and self._shown is not None and self._shown[0] == "downloading":
+                    self._latest = self._shown
+                if self._latest is not None and time.monotonic() - self._last_report >= PROGRESS_INTERVAL:
+                    self._emit_latest()
 
     def _words(self, exc: BaseException) -> str:
         kinds = {c.__name__ for c in type(exc).__mro__}

@@ -130,6 +130,8 @@ def read_sidecar(path: Path) -> tuple[DownloadRequest, dict[str, str]] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return DownloadRequest.from_json(data), dict(data.get("etags") or {})
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _log.warning("unreadable download record %s: %s", path, exc)
         return None

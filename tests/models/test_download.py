@@ -124,6 +124,7 @@ def test_a_full_disk_is_refused_before_starting(hub, hub_config, tiny_repo, mode
     message = str(caught.value)
     assert "Not enough free disk space" in message and "50.0 MB free" in message and "440 KB more" in message
     assert _cdn_gets(hub) == [], "nothing was fetched"
+    assert partials.list_partials(models_dir) == [], "a refused download is not listed as unfinished"
 
 
 def test_a_split_model_downloads_as_one(hub, hub_config, split_repo, models_dir):
