@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from desktop_gpt import log
-from desktop_gpt.errors import AppFormatError, AppInstallError, Cancelled
+from huggingface_hub.utils import get_session, hf_raise_for_status
+
+from desktop_gpt.errors import AppFormatError, AppInstallError, Cancelled, HubUnavailable
 from desktop_gpt.paths import app_paths
 from desktop_gpt.store.app_format import (
     MANIFEST_FILE,
@@ -22,9 +25,11 @@ from desktop_gpt.store.app_format import (
     check_icon,
     parse_manifest,
 )
-from desktop_gpt.store.hub import HubConfig, download_file, hub_errors
+from desktop_gpt.store.hub import HubConfig, hub_errors
 
 _log = log.get("store")
+
+DOWNLOAD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class FetchedApp:
     manifest_bytes: bytes
     icon: tuple[str, bytes] | None
     readme: bytes | None
+    icon_path: Path | None = None  # the icon in the client's cache (read-only; never edit it)
 
     def files(self) -> dict[str, bytes]:
         out = {MANIFEST_FILE: self.manifest_bytes}
@@ -86,9 +92,9 @@ class FetchedApp:
         return out
 
 
-def hub_cache_dir() -> Path:
-    """Where the Hub client keeps the app files it fetched (by commit, so a card is downloaded once)."""
-    return app_paths().cache / "hub"
+def store_cache_dir() -> Path:
+    """Where app files fetched from the Hub are kept, by repo and commit (a commit's files never change)."""
+    return app_paths().cache / "store"
 
 
 def resolve(config: HubConfig, repo_id: str, revision: str | None = None) -> RemoteApp:
@@ -120,14 +126,15 @@ def fetch_app(config: HubConfig, remote: RemoteApp, *, progress: Progress | None
     manifest = parse_manifest(manifest_bytes)
     total = 1 + has_readme + bool(manifest.icon)
     index = 1
-    icon = None
+    icon = icon_path = None
     if manifest.icon:
         if manifest.icon not in remote.files:
             raise AppFormatError(f"The app's icon \"{manifest.icon}\" is not in the repository.", field="icon")
         _check(cancel)
         index += 1
         report(InstallStep("downloading", index, total, f"Downloading {manifest.icon} ({index} of {total})"))
-        icon = (manifest.icon, fetch_file(config, remote, manifest.icon, MAX_ICON_BYTES, what="icon"))
+        icon_path, icon_bytes = download_checked(config, remote, manifest.icon, MAX_ICON_BYTES, what="icon")
+        icon = (manifest.icon, icon_bytes)
     readme = None
     if has_readme:
         _check(cancel)
@@ -140,33 +147,113 @@ def fetch_app(config: HubConfig, remote: RemoteApp, *, progress: Progress | None
         check_icon(*icon)
     if readme is not None:
         check_readme(readme)
-    return FetchedApp(remote.repo_id, remote.sha, manifest, manifest_bytes, icon, readme)
+    return FetchedApp(remote.repo_id, remote.sha, manifest, manifest_bytes, icon, readme, icon_path)
 
 
 def fetch_file(config: HubConfig, remote: RemoteApp, path: str, limit: int, *, what: str | None = None) -> bytes:
     """One file at the pinned commit, refused when bigger than ``limit`` and checked against the Hub's hashes."""
+    return download_checked(config, remote, path, limit, what=what)[1]
+
+
+def download_checked(config: HubConfig, remote: RemoteApp, path: str, limit: int, *,
+                     what: str | None = None) -> tuple[Path, bytes]:
+    """``fetch_file``, also giving the file's place in the on-disk cache (e.g. to show an icon from it)."""
     listed = remote.files.get(path)
     if listed is not None and listed.size is not None and listed.size > limit:
         raise _too_big(path, listed.size, limit, what)
-    local = download_file(config, remote.repo_id, path, revision=remote.sha, cache_dir=hub_cache_dir())
-    data = local.read_bytes()
-    if len(data) > limit:
-        raise _too_big(path, len(data), limit, what)
-    if listed is not None and not _matches(listed, data):
-        # The client checks sizes, never hashes: a damaged copy would otherwise stay in its cache for good.
-        _forget(local)
-        raise AppInstallError(f"'{path}' of '{remote.repo_id}' arrived damaged (it does not match the Hub's "
-                              f"checksum). Try again.")
-    return data
+    return fetch_pinned(config, remote.repo_id, remote.sha, path, limit, expected=listed, what=what)
 
 
-def fetch_pinned(config: HubConfig, repo_id: str, sha: str, path: str, limit: int) -> bytes:
-    """A file at a known commit without listing the repo first (for Store cards); cached by commit on disk."""
-    local = download_file(config, repo_id, path, revision=sha, cache_dir=hub_cache_dir())
-    size = local.stat().st_size
-    if size > limit:
-        raise _too_big(path, size, limit, "icon" if path != MANIFEST_FILE else None)
-    return local.read_bytes()
+def fetch_pinned(config: HubConfig, repo_id: str, sha: str, path: str, limit: int, *,
+                 expected: RemoteFile | None = None, what: str | None = None) -> tuple[Path, bytes]:
+    """A file at a known commit, from the on-disk cache (keyed by commit: a Store card is downloaded once) or the
+    Hub. Refused past ``limit`` bytes without reading further; checked against ``expected``'s hashes or the
+    Hub's ETag. Returns the cached path and the bytes."""
+    cached = cache_path(repo_id, sha, path)
+    if cached.is_file():
+        data = cached.read_bytes()
+        if len(data) <= limit and (expected is None or _matches(expected, data)):
+            return cached, data
+    data = _download(config, repo_id, sha, path, limit, what)
+    if expected is not None and not _matches(expected, data):
+        raise _damaged(repo_id, path)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temp = cached.with_name(f".{cached.name}.{os.getpid()}-{threading.get_ident()}.part")
+    temp.write_bytes(data)
+    os.replace(temp, cached)
+    return cached, data
+
+
+def cache_path(repo_id: str, sha: str, path: str) -> Path:
+    root = store_cache_dir() / repo_id.replace("/", "--") / sha
+    target = root.joinpath(*path.split("/"))
+    if not re.fullmatch(r"[0-9a-f]{40}", sha) or not target.resolve().is_relative_to(root.resolve()):
+        raise AppFormatError(f"'{path}' is not a file inside the app's folder.", field="icon")
+    return target
+
+
+def _download(config: HubConfig, repo_id: str, sha: str, path: str, limit: int, what: str | None) -> bytes:
+    """GET the file with the client's HTTP session; a connection that breaks off mid-file is tried again.
+
+    Not hf_hub_download: its HEAD is retried five times with pauses (~23 s before "Hub down" for every card), it
+    reads a file whatever its size, and it never checks hashes.
+    """
+    config.api()  # raises HubOffline before any request, and bounds the client's timeouts
+    url = config.file_url(repo_id, path, revision=sha)
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        try:
+            with hub_errors(config, repo_id=repo_id, filename=path, revision=sha):
+                return _get(config, url, repo_id, path, limit, what)
+        except (HubUnavailable, _Incomplete) as exc:
+            cause = exc if isinstance(exc, _Incomplete) else exc.__cause__
+            broke_off = isinstance(cause, _Incomplete) or (
+                cause is not None and bool({"ProtocolError", "ReadError"} & {c.__name__ for c in type(cause).__mro__}))
+            if broke_off and attempt < DOWNLOAD_ATTEMPTS:
+                _log.info("download of %s from %s broke off (%s); trying again", path, repo_id, cause)
+                continue
+            if isinstance(exc, _Incomplete):
+                raise HubUnavailable(f"The download of '{path}' from the Hugging Face Hub at {config.endpoint} "
+                                     f"stopped before it was complete. Try again.", endpoint=config.endpoint,
+                                     repo_id=repo_id) from exc
+            raise
+    raise AssertionError("unreachable")
+
+
+class _Incomplete(Exception):
+    """The body ended before the length the server announced."""
+
+
+def _get(config: HubConfig, url: str, repo_id: str, path: str, limit: int, what: str | None) -> bytes:
+    with get_session().stream("GET", url, headers=config.headers(), follow_redirects=True,
+                              timeout=config.timeout) as response:
+        if response.status_code >= 400:
+            response.read()
+            hf_raise_for_status(response)
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise _too_big(path, int(declared), limit, what)
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _too_big(path, size, limit, what)
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if declared and declared.isdigit() and size != int(declared):
+            raise _Incomplete(f"{size} of {declared} bytes")
+        if not _matches_etag(response, data):
+            raise _damaged(repo_id, path)
+        return data
+
+
+def _matches_etag(response, data: bytes) -> bool:
+    """The Hub's ETag is the git blob id for a regular file; an LFS file's redirect carries its sha256."""
+    first = response.history[0] if response.history else response
+    linked = (first.headers.get("X-Linked-Etag") or "").strip('W/"')
+    if response.history:
+        return len(linked) != 64 or hashlib.sha256(data).hexdigest() == linked
+    etag = (response.headers.get("ETag") or "").strip('W/"')
+    return not re.fullmatch(r"[0-9a-f]{40}", etag) or git_blob_sha1(data) == etag
 
 
 def check_readme(data: bytes) -> str:
@@ -191,12 +278,9 @@ def _matches(listed: RemoteFile, data: bytes) -> bool:
     return True
 
 
-def _forget(local: Path) -> None:
-    for path in {local, Path(os.path.realpath(local))}:
-        try:
-            path.unlink()
-        except OSError:
-            pass
+def _damaged(repo_id: str, path: str) -> AppInstallError:
+    return AppInstallError(f"'{path}' of '{repo_id}' arrived damaged (it does not match the Hub's checksum). "
+                           f"Try again.")
 
 
 def _too_big(path: str, size: int, limit: int, what: str | None) -> AppFormatError:
