@@ -211,11 +211,11 @@ class ModelLibrary:
             yield path, repo_id
 
     def _hf_cache(self) -> Iterable[tuple[Path, str | None]]:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
         from huggingface_hub.errors import CacheNotFound
 
-        try:
-            info = scan_cache_dir(self.hf_cache)
+        try:  # the constant, read now: scan_cache_dir's default was bound when the library was imported
+            info = scan_cache_dir(self.hf_cache or constants.HF_HUB_CACHE)
         except CacheNotFound:
             return
         except (OSError, ValueError) as exc:
