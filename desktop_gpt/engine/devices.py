@@ -139,7 +139,9 @@ class SystemInfo:
 
 
 def _gib(n: int) -> str:
-    return f"{n / 2**30:.1f} GB"
+    from desktop_gpt.models.fit import human_size  # decimal units, as the Hub and the model manager show sizes
+
+    return human_size(n)
 
 
 # -- parsing (plain functions, tested on their own) ----------------------------------------------------------

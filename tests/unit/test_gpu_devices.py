@@ -48,7 +48,7 @@ def test_cuda_build_with_a_gpu():
     info = SystemInfo(backends=["CPU", "CUDA"], gpu_offload=True, devices=devices.merge_nvidia([gpu], smi))
     assert len(info.devices) == 1  # nvidia-smi's view is not added twice
     assert info.gpu_backend == "CUDA" and info.gpu_memory_free == 20 * 2**30
-    assert info.no_gpu_reason() == "" and info.summary().startswith("CUDA: NVIDIA GeForce RTX 4090 (20.0 GB")
+    assert info.no_gpu_reason() == "" and info.summary() == "CUDA: NVIDIA GeForce RTX 4090 (21.5 GB of 25.8 GB free)"
     again = SystemInfo.from_dict(info.to_dict())
     assert again == info
 

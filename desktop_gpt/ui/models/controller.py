@@ -46,7 +46,7 @@ class ModelsController(QObject):
         window.status.manage_models.connect(lambda: self.open())
         if self.system is None:
             tasks.run(devices.detect, self._detected, lambda text: _log.warning("GPU probe failed: %s", text),
-                      name="gpu-probe")
+                      owner=self, name="gpu-probe")
 
     def add_menu(self, bar):
         """The Models menu (placed by the main window in its menu bar)."""

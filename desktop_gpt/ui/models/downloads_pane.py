@@ -72,9 +72,11 @@ class DownloadRow(QFrame):
 
     Signals:
         use(str): "Use now" was pressed on a finished download (the model file's path).
+        remove(int): "Remove from list" was pressed (the job id).
     """
 
     use = Signal(str)
+    remove = Signal(int)
 
     def __init__(self, job: DownloadJob, downloads: Downloads, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,7 +101,7 @@ class DownloadRow(QFrame):
         self.resume_button.clicked.connect(lambda: self.downloads.resume(self.job.id))
         self.cancel_button.clicked.connect(lambda: self.downloads.cancel(self.job.id))
         self.use_button.clicked.connect(lambda: self.use.emit(str(self.job.path)))
-        self.clear_button.clicked.connect(lambda: self.downloads.remove(self.job.id) or self.deleteLater())
+        self.clear_button.clicked.connect(lambda: self.remove.emit(self.job.id))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.bar, 1)
@@ -170,15 +172,19 @@ class DownloadsPane(QWidget):
         if row is None:
             row = DownloadRow(job, self.downloads, self)
             row.use.connect(self.use)
-            row.destroyed.connect(lambda _o=None, jid=job.id: self._forget(jid))
+            row.remove.connect(self._remove)
             self.rows[job.id] = row
             self.list_layout.insertWidget(0, row)  # the newest on top
         else:
             row.update_job(job)
         self._refresh_empty()
 
-    def _forget(self, job_id: int) -> None:
-        self.rows.pop(job_id, None)
+    def _remove(self, job_id: int) -> None:
+        self.downloads.remove(job_id)
+        row = self.rows.pop(job_id, None)
+        if row is not None:
+            row.hide()
+            row.deleteLater()
         self._refresh_empty()
 
     def _refresh_empty(self) -> None:

@@ -109,7 +109,7 @@ class InstalledPane(QWidget):
         self.refresh_button.setEnabled(False)
         self.detail.setText("Looking for models…")
         tasks.run(self.library.scan, lambda models: self._show(scan_id, models),
-                  lambda text: self._failed(scan_id, text), name="scan-models")
+                  lambda text: self._failed(scan_id, text), owner=self, name="scan-models")
 
     def _failed(self, scan_id: int, text: str) -> None:
         if scan_id == self._scan_id:

@@ -106,7 +106,7 @@ class SearchPane(QWidget):
         config = self.config_factory()
         tasks.run(lambda: catalog.search(config, text, sort=sort),
                   lambda found: self._results(search_id, found), lambda msg: self._failed(search_id, msg),
-                  name="hub-search")
+                  owner=self, name="hub-search")
 
     def _failed(self, search_id: int, message: str) -> None:
         if search_id == self._search_id:
@@ -147,7 +147,7 @@ class SearchPane(QWidget):
         item.addChild(QTreeWidgetItem([_LOADING]))
         config = self.config_factory()
         tasks.run(lambda: catalog.repo_files(config, repo_id), lambda files: self._files(repo_id, files),
-                  lambda msg: self._files_failed(repo_id, msg), name="hub-files")
+                  lambda msg: self._files_failed(repo_id, msg), owner=self, name="hub-files")
 
     def _files_failed(self, repo_id: str, message: str) -> None:
         item = self.repos.get(repo_id)

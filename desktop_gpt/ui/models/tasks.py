@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_gpt import log
 from desktop_gpt.errors import DesktopGPTError
@@ -15,7 +16,10 @@ _running: set["Task"] = set()  # a task keeps itself alive until its answer has 
 
 
 class Task(QObject):
-    """One call on its own thread. Connect to the signals, then ``start()``.
+    """One call on its own thread.
+
+    The answer is handed to ``on_done(result)`` or ``on_failed(message)`` on the GUI thread, and dropped when
+    ``owner`` (the widget that asked) has been deleted in the meantime.
 
     Signals:
         done(object): the call's result (delivered on the GUI thread).
@@ -25,12 +29,12 @@ class Task(QObject):
     done = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, fn: Callable[[], Any], name: str = "task"):
+    def __init__(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                 on_failed: Callable[[str], None] | None = None, owner: QObject | None = None, name: str = "task"):
         super().__init__()
-        self.fn = fn
-        self.name = name
-        self.done.connect(self._release)
-        self.failed.connect(self._release)
+        self.fn, self.on_done, self.on_failed, self.owner, self.name = fn, on_done, on_failed, owner, name
+        self.done.connect(self._deliver_done)
+        self.failed.connect(self._deliver_failed)
 
     def start(self) -> "Task":
         _running.add(self)
@@ -48,15 +52,31 @@ class Task(QObject):
         else:
             self.done.emit(result)
 
-    def _release(self, *_args: Any) -> None:
-        _running.discard(self)
+    def _owner_gone(self) -> bool:
+        return self.owner is not None and not shiboken6.isValid(self.owner)
+
+    def _deliver_done(self, result: Any) -> None:
+        try:
+            if self.on_done is not None and not self._owner_gone():
+                self.on_done(result)
+        finally:
+            self._release()
+
+    def _deliver_failed(self, message: str) -> None:
+        try:
+            if self.on_failed is not None and not self._owner_gone():
+                self.on_failed(message)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        # Dropped on the next turn of the event loop: dropping the last reference while the signal is still
+        # being delivered would delete the QObject under Qt.
+        QTimer.singleShot(0, lambda: _running.discard(self))
 
 
-def run(fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None] | None = None,
-        name: str = "task") -> Task:
-    """Start ``fn()`` on a thread; ``on_done(result)`` or ``on_failed(message)`` runs later on the GUI thread."""
-    task = Task(fn, name)
-    task.done.connect(on_done)
-    if on_failed is not None:
-        task.failed.connect(on_failed)
-    return task.start()
+def run(fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None] | None = None, *,
+        owner: QObject | None = None, name: str = "task") -> Task:
+    """Start ``fn()`` on a thread; ``on_done(result)`` or ``on_failed(message)`` runs later on the GUI thread,
+    unless ``owner`` was deleted by then."""
+    return Task(fn, on_done, on_failed, owner, name).start()

@@ -82,8 +82,7 @@ class ModelManager(QDialog):
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         self.show()
-        self.raise_()
-        self.activateWindow()
+        self.activateWindow()  # brings it to the front when it was already open behind the main window
 
     # -- downloads ------------------------------------------------------------------------------------------
     def download_file(self, model: ModelFile) -> None:
@@ -104,7 +103,7 @@ class ModelManager(QDialog):
             return DownloadRequest.from_model_file(catalog.pick(catalog.repo_files(config, rec.repo_id),
                                                                 filename=rec.file))
 
-        tasks.run(find, self._queue, self.message.emit, name="hub-recommended")
+        tasks.run(find, self._queue, self.message.emit, owner=self, name="hub-recommended")
 
     def _queue(self, request: DownloadRequest) -> None:
         job = self.downloads.add(request)
