@@ -100,6 +100,11 @@ class MainWindow(QMainWindow):
         for index, name in enumerate(["Chat", "Writing", "Translation", "Code", "Store"]):
             self._action(view_menu, name, lambda _c=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
 
+        from desktop_gpt.ui.models.controller import ModelsController
+
+        self.models = ModelsController(self)  # Models → Manage models… (Ctrl+M), downloads, GPU probe, fit checks
+        self.models.add_menu(bar)
+
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &data folder", lambda: self._open_folder(self.context.paths.data))
         self._action(help_menu, "Open &log folder", lambda: self._open_folder(self.context.paths.logs))
@@ -120,7 +125,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
 
-        self.controller.load(path)
+        self.models.use(path)  # warns first when the model will not fit in memory
 
     def _remember_model(self, path: str) -> None:
         self.context.settings.model_path = path
@@ -129,7 +134,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from desktop_gpt.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context.settings, self)
+        dialog = SettingsDialog(self.context.settings, self, **self.models.settings_dialog_args())
+        self.models.watch_gpu(dialog.gpu)
         if dialog.exec():
             reload = dialog.apply()
             save_settings(self.context.settings, self.context.paths)
@@ -156,5 +162,6 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.models.shutdown()
         self.controller.shutdown()
         super().closeEvent(event)
