@@ -131,15 +131,16 @@ class Download:
 
     def __init__(self, request: DownloadRequest, models_dir: Path, config: HubConfig | None = None, *,
                  on_progress: Callable[[DownloadProgress], None] | None = None,
-                 stall_timeout: float = STALL_TIMEOUT, max_retries: int = MAX_RETRIES,
-                 backoff: tuple[float, float] = BACKOFF):
+                 stall_timeout: float | None = None, max_retries: int | None = None,
+                 backoff: tuple[float, float] | None = None):
         self.request = request
         self.models_dir = Path(models_dir)
         self.config = config
         self.on_progress = on_progress
-        self.stall_timeout = stall_timeout
-        self.max_retries = max_retries
-        self.backoff = backoff
+        # None: the module's figures, read now (so a test can shorten them for a command run in-process)
+        self.stall_timeout = STALL_TIMEOUT if stall_timeout is None else stall_timeout
+        self.max_retries = MAX_RETRIES if max_retries is None else max_retries
+        self.backoff = BACKOFF if backoff is None else backoff
         self._stop: str | None = None  # "pause" or "cancel"
         self._wake = threading.Event()
         self._response = None

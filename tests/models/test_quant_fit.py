@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
 from desktop_gpt.errors import FileNotOnHub, ToolInputError
@@ -104,3 +106,19 @@ def test_fit_verdicts_with_the_numbers():
     split = fit_verdict(estimate, small, gpu_free=4 * GiB)
     assert split.verdict == "ram" and "split between the GPU and RAM" in split.message
     assert human_size(4_680_000_000) == "4.7 GB" and human_size(980_000_000) == "980 MB"
+
+
+def test_download_speed_is_smoothed_and_gives_an_eta(monkeypatch):
+    from desktop_gpt.models import download
+
+    clock = [100.0]
+    monkeypatch.setattr(download, "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
+    speed = download._Speed(window=3.0)
+    speed.reset(0)
+    for second in range(1, 4):  # 1 MB/s for three seconds
+        clock[0] += 1
+        speed.update(second * 1_000_000)
+    assert speed.rate == pytest.approx(1_000_000)
+    clock[0] += 1
+    speed.update(3_000_000)  # a second with nothing: the figure falls, but not to zero at once
+    assert 500_000 < speed.rate < 1_000_000
