@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "desktop_gpt.cli.chat",
     "desktop_gpt.cli.tools",
     "desktop_gpt.cli.models",
+    "desktop_gpt.cli.apps",
 ]
 
 
