@@ -1,4 +1,4 @@
-"""``desktop-gpt models``: recommended models, Hub search, a repo's GGUF files with fit, downloads, the installed list."""
+"""``desktop-gpt models``: recommended models, Hub search, a repo's GGUF files with fit, downloads, installed models."""
 
 from __future__ import annotations
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +36,7 @@ from desktop_gpt.models import partials
 from desktop_gpt.models.fit import human_size
 from desktop_gpt.models.gguf import read_gguf
 from desktop_gpt.models.partials import DownloadPart, DownloadRequest
+from desktop_gpt.models.progress import DownloadProgress, SpeedMeter
 from desktop_gpt.store.hub import HubConfig, hub_errors, translate_error
 
 try:  # the HTTP library huggingface_hub uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
@@ -59,66 +60,12 @@ class DownloadPaused(Exception):
     """The download was paused: its partial files are kept and the same request resumes it."""
 
 
-@dataclass(frozen=True)
-class DownloadProgress:
-    """Where a download stands.
-
-    Attributes:
-        phase: "connecting", "checking" (re-hashing a partial before resuming), "downloading", "retrying",
-            "verifying" (sha256 and GGUF check), "done".
-        done, total: bytes of all parts.
-        speed: bytes per second, smoothed (0 until measured).
-        eta: seconds left at that speed, or None.
-        part, parts: which part (1-based) of how many.
-        message: for "retrying": why, and when the next attempt is.
-    """
-
-    phase: str
-    done: int
-    total: int
-    speed: float = 0.0
-    eta: float | None = None
-    part: int = 1
-    parts: int = 1
-    message: str = ""
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-
 class _Retry(Exception):
     """One attempt failed in a way worth another try; ``str()`` says why, for a person."""
 
 
 class _Restart(Exception):
     """The server did not honour the Range: start the part again from byte 0."""
-
-
-class _Speed:
-    """Bytes per second, smoothed over about the last few seconds (an exponential moving average)."""
-
-    def __init__(self, window: float = 3.0):
-        self.window = window
-        self.rate = 0.0
-        self._last: tuple[float, int] | None = None
-
-    def update(self, done: int) -> float:
-        now = time.monotonic()
-        if self._last is None:
-            self._last = (now, done)
-            return self.rate
-        then, before = self._last
-        elapsed = now - then
-        if elapsed >= 0.2:
-            sample = (done - before) / elapsed
-            weight = min(1.0, elapsed / self.window)
-            self.rate = sample if self.rate == 0 else self.rate + weight * (sample - self.rate)
-            self._last = (now, done)
-        return self.rate
-
-    def reset(self, done: int) -> None:
-        self._last = (time.monotonic(), done)
 
 
 class Download:
@@ -144,7 +91,7 @@ class Download:
         self._stop: str | None = None  # "pause" or "cancel"
         self._wake = threading.Event()
         self._response = None
-        self._speed = _Speed()
+        self._speed = SpeedMeter()
         self._last_report = 0.0
         self._report_lock = threading.Lock()
         self._latest: tuple[str, int, str] | None = None  # progress not yet reported (throttled)
@@ -413,13 +360,16 @@ class Download:
 
     def _land(self) -> Path:
         """Move the verified parts into the models folder (same disk: os.replace is atomic), first part last."""
-        import os
-
         for part in reversed(self.request.parts):
             source = partials.part_file(self.models_dir, self.request, part)
             target = partials.target_file(self.models_dir, self.request, part)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+            except OSError as exc:  # e.g. Windows: the old copy of this file is loaded right now
+                raise DownloadError(f"{self.request.name} was downloaded and verified, but it could not be moved to "
+                                    f"{target.parent} ({exc.strerror or exc}). If an older copy is loaded, switch "
+                                    f"to another model and resume the download.") from None
         partials.record_download(self.models_dir, self.request)
         partials.sidecar_file(self.models_dir, self.request).unlink(missing_ok=True)
         return partials.target_file(self.models_dir, self.request)

@@ -15,7 +15,8 @@ TINY_REPO = "acme/tiny-GGUF"
 SPLIT_REPO = "acme/split-GGUF"
 
 
-def gguf_bytes(name: str, floats: int, *, seed: int = 0, layers: int = 4, split: tuple[int, int] | None = None) -> bytes:
+def gguf_bytes(name: str, floats: int, *, seed: int = 0, layers: int = 4,
+               split: tuple[int, int] | None = None) -> bytes:
     """A valid GGUF (llama architecture, ``layers`` blocks, 8 heads / 2 KV heads) holding ``floats`` f32 values."""
     meta = {"general.architecture": "llama", "general.name": name, "general.file_type": 15,
             "general.license": "mit", "llama.block_count": layers, "llama.context_length": 2048,

@@ -109,11 +109,11 @@ def test_fit_verdicts_with_the_numbers():
 
 
 def test_download_speed_is_smoothed_and_gives_an_eta(monkeypatch):
-    from desktop_gpt.models import download
+    from desktop_gpt.models import progress
 
     clock = [100.0]
-    monkeypatch.setattr(download, "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
-    speed = download._Speed(window=3.0)
+    monkeypatch.setattr(progress, "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
+    speed = progress.SpeedMeter(window=3.0)
     speed.reset(0)
     for second in range(1, 4):  # 1 MB/s for three seconds
         clock[0] += 1
