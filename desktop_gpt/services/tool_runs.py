@@ -45,7 +45,8 @@ class ToolRun:
 def start(store: ConversationStore, prompt: Prompt) -> Message:
     """Save the run's request (a new conversation of ``prompt.tool`` with its input as the user message)."""
     conversation = store.create(title=prompt.title, system_prompt=prompt.system, tool=prompt.tool,
-                                params=prompt.request)
+                                params=prompt.request, app_id=prompt.request.get("app_id"),
+                                app_name=prompt.request.get("app_name"))
     return store.add_message(conversation.id, None, "user", prompt.input)
 
 

@@ -24,12 +24,14 @@ class Conversation:
     current_leaf_id: int | None
     created_at: float
     updated_at: float
+    app_name: str | None = None  # the app's name when the chat was started, kept if the app is uninstalled
 
     @classmethod
     def from_row(cls, row) -> "Conversation":
         return cls(
             row["id"], row["title"], row["tool"], row["system_prompt"], row["app_id"],
             json.loads(row["params"] or "{}"), row["current_leaf_id"], row["created_at"], row["updated_at"],
+            row["app_name"],
         )
 
 
@@ -86,14 +88,14 @@ class ConversationStore:
     # -- conversations ---------------------------------------------------------------------------------------
     def create(
         self, title: str = "", system_prompt: str = "", tool: str = "chat", app_id: str | None = None,
-        params: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None, app_name: str | None = None,
     ) -> Conversation:
         t = now()
         with self.db.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO conversations (title, tool, system_prompt, app_id, params, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (title, tool, system_prompt, app_id, json.dumps(params or {}), t, t),
+                "INSERT INTO conversations (title, tool, system_prompt, app_id, app_name, params, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (title, tool, system_prompt, app_id, app_name, json.dumps(params or {}), t, t),
             )
             cid = cur.lastrowid
         return self.get(cid)
@@ -114,7 +116,7 @@ class ConversationStore:
         return [Conversation.from_row(r) for r in rows]
 
     def update(self, conversation_id: int, **changes: Any) -> Conversation:
-        allowed = {"title", "system_prompt", "params", "app_id", "current_leaf_id"}
+        allowed = {"title", "system_prompt", "params", "app_id", "app_name", "current_leaf_id"}
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)}")

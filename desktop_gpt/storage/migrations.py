@@ -106,6 +106,20 @@ def m003_documents(db: "Database", conn: sqlite3.Connection) -> None:
         """
     )
 
+
+@migration
+def m004_apps(db: "Database", conn: sqlite3.Connection) -> None:
+    # conversations.app_id exists since m001; the app's name is kept beside it so a chat started from an app still
+    # says which one after the app is uninstalled. Writing, translation and code runs are conversations too, so
+    # they record the app that made them the same way.
+    run_script(conn,
+        """
+        ALTER TABLE conversations ADD COLUMN app_name TEXT;
+        CREATE INDEX conversations_app ON conversations(app_id);
+        """
+    )
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the current transaction (``executescript`` would commit it first)."""
     statement = ""

@@ -10,7 +10,7 @@ from desktop_gpt import APP_NAME, __version__
 from desktop_gpt.settings import save_settings
 from desktop_gpt.ui.chat.chat_pane import ChatPane
 from desktop_gpt.ui.context import AppContext
-from desktop_gpt.ui.placeholder import ComingSoon
+from desktop_gpt.ui.store.wiring import build_store, fill_apps_menu
 from desktop_gpt.ui.status_bar import ModelStatusBar
 
 TAB_CHAT, TAB_WRITING, TAB_TRANSLATION, TAB_CODE, TAB_STORE = range(5)
@@ -31,7 +31,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.chat, "Chat")
         self._add_tool_tabs(context)
-        self.tabs.addTab(ComingSoon("Store", "Find and install assistant apps from the Hugging Face Hub."), "Store")
+        self.tabs.addTab(build_store(self), "Store")
         self.setCentralWidget(self.tabs)
 
         self.status = ModelStatusBar(self)
@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for index, name in enumerate(["Chat", "Writing", "Translation", "Code", "Store"]):
             self._action(view_menu, name, lambda _c=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+
+        fill_apps_menu(self, bar.addMenu("&Apps"))  # My apps from any tab, and the Store
 
         from desktop_gpt.ui.models.controller import ModelsController
 

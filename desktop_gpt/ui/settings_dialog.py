@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -19,6 +20,7 @@ from desktop_gpt.engine.client import physical_cores
 from desktop_gpt.engine.devices import SystemInfo
 from desktop_gpt.settings import Settings
 from desktop_gpt.ui.gpu_controls import GpuControls
+from desktop_gpt.ui.store.hub_settings import HubSettingsBox
 
 
 class SettingsDialog(QDialog):
@@ -81,8 +83,17 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(model_box)
         layout.addWidget(reply_box)
+        self.hub = HubSettingsBox(s, self)
+        layout.addWidget(self.hub)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        problem = self.hub.save_token()
+        if problem:
+            QMessageBox.warning(self, "Settings", problem)
+            return
+        super().accept()
 
     def _double(self, lo: float, hi: float, step: float, value: float) -> QDoubleSpinBox:
         box = QDoubleSpinBox(self)
@@ -108,4 +119,5 @@ class SettingsDialog(QDialog):
         s.set("repeat_penalty", round(self.repeat_penalty.value(), 2))
         s.set("max_tokens", self.max_tokens.value())
         s.set("system_prompt", self.system_prompt.toPlainText())
+        self.hub.apply()
         return before != (s.context_size, s.gpu_layers, s.threads)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.engine.protocol import GenerationStats
+from desktop_gpt.services import apps as app_service
 from desktop_gpt.services import chat as chat_service
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
@@ -29,6 +30,7 @@ from desktop_gpt.storage.conversations import export_markdown
 from desktop_gpt.ui.chat.composer import Composer
 from desktop_gpt.ui.chat.conversation_list import ConversationList
 from desktop_gpt.ui.chat.message_view import MessageView
+from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
 
@@ -54,6 +56,8 @@ class ChatPane(QWidget):
         self.settings = settings
         self.conversation_id: int | None = None
         self._draft_system: str | None = None
+        self._draft_app = None  # the app a new chat was started from, until its first message creates it
+        self.apps = None  # the AppDirectory (set by the Store) that knows each app's icon
         self._live: dict[int, str] = {}
 
         self.conversations = ConversationList(store, "chat", self)
@@ -65,6 +69,10 @@ class ChatPane(QWidget):
         self.export_button.setToolTip("Save this chat as a Markdown file (Ctrl+E)")
         header = QHBoxLayout()
         header.setContentsMargins(12, 8, 12, 0)
+        self.app_badge = QLabel(self)
+        self.app_badge.setObjectName("chatAppBadge")
+        self.app_badge.hide()
+        header.addWidget(self.app_badge)
         header.addWidget(self.title_label, 1)
         header.addWidget(self.system_button)
         header.addWidget(self.export_button)
@@ -75,6 +83,8 @@ class ChatPane(QWidget):
         self.view = MessageView(self)
         self.view.set_empty_text(EMPTY_TEXT)
         self.composer = Composer(self)
+        self.starters = StarterChips(self)
+        self.starters.hide()
 
         chat_area = QWidget(self)
         col = QVBoxLayout(chat_area)
@@ -83,6 +93,7 @@ class ChatPane(QWidget):
         col.addLayout(header)
         col.addWidget(self.notice)
         col.addWidget(self.view, 1)
+        col.addWidget(self.starters)
         col.addWidget(self.composer)
 
         self.first_run = FirstRunPage(self)
@@ -100,6 +111,7 @@ class ChatPane(QWidget):
         layout.addWidget(split)
 
         self.composer.send_requested.connect(self.send)
+        self.starters.starter_clicked.connect(self.send)
         self.composer.stop_requested.connect(self.stop)
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_chat)
@@ -131,11 +143,18 @@ class ChatPane(QWidget):
         """Start a new chat (it is saved when the first message is sent)."""
         self.conversation_id = None
         self._draft_system = None
+        self._draft_app = None
         self.view.clear()
         self.notice.hide()
         self.conversations.set_current(None)
         self._update_header()
         self.composer.editor.setFocus()
+
+    def start_app(self, app) -> None:
+        """Start a new chat with an app: its instructions, parameters, name, icon and starters."""
+        self.new_chat()
+        self._draft_app = app
+        self._update_header()
 
     def open_conversation(self, conversation_id: int) -> None:
         self.conversation_id = conversation_id
@@ -155,13 +174,45 @@ class ChatPane(QWidget):
                                 {k: v for k, v in live.items() if v is not None})
 
     def _update_header(self) -> None:
-        if self.conversation_id is None:
+        conv = self.store.get(self.conversation_id) if self.conversation_id is not None else None
+        self._show_app(conv)
+        if conv is None:
             self.title_label.setText("New chat")
             self.export_button.setEnabled(False)
             return
-        conv = self.store.get(self.conversation_id)
         self.title_label.setText(conv.title or "New chat")
         self.export_button.setEnabled(True)
+
+    def _app_pixmap(self, app_id: str | None, name: str, size: int):
+        if self.apps is not None:
+            return self.apps.pixmap(app_id, name, size)
+        from desktop_gpt.ui.store.icons import app_pixmap
+
+        return app_pixmap(name, None, size)
+
+    def _show_app(self, conv) -> None:
+        """The app of this chat in the header (icon and name), and its starters while the chat is empty."""
+        app = self._draft_app if conv is None else (self.apps.find(conv.app_id) if self.apps and conv.app_id
+                                                    else None)
+        app_id = conv.app_id if conv is not None else getattr(app, "id", None)
+        name = (conv.app_name if conv is not None else None) or getattr(app, "name", None) or app_id
+        self.view.assistant_name = name or "Assistant"
+        if not name:
+            self.app_badge.hide()
+            self.starters.hide()
+            self.view.set_empty_text(EMPTY_TEXT)
+            return
+        self.app_badge.setPixmap(self._app_pixmap(app_id, name, 22))
+        self.app_badge.setToolTip(f"Started from the app “{name}”")
+        self.app_badge.show()
+        empty = conv is None or conv.current_leaf_id is None
+        if empty and app is not None:
+            self.starters.show_app(name, app.description, self._app_pixmap(app_id, name, 56),
+                                   list(app.starters or ()))
+            self.view.set_empty_text("")
+            self.starters.show()
+        else:
+            self.starters.hide()
 
     def rename(self, conversation_id: int | None = None) -> None:
         cid = conversation_id or self.conversation_id
@@ -209,7 +260,8 @@ class ChatPane(QWidget):
 
     def edit_system_prompt(self) -> None:
         current = (self.store.get(self.conversation_id).system_prompt if self.conversation_id is not None
-                   else self._draft_system if self._draft_system is not None else self.settings.system_prompt)
+                   else self._draft_system if self._draft_system is not None
+                   else self._draft_app.instructions if self._draft_app is not None else self.settings.system_prompt)
         dialog = QDialog(self)
         dialog.setWindowTitle("System prompt")
         box = QPlainTextEdit(dialog)
@@ -243,9 +295,16 @@ class ChatPane(QWidget):
     def send(self, text: str) -> None:
         """Commit the user's message, show it, and ask the engine for a reply."""
         if self.conversation_id is None:
-            system = self._draft_system if self._draft_system is not None else self.settings.system_prompt
-            self.conversation_id = self.store.create(system_prompt=system).id
+            if self._draft_app is not None:
+                conv = app_service.start_chat(self.store, self._draft_app)
+                if self._draft_system is not None:
+                    self.store.update(conv.id, system_prompt=self._draft_system)
+            else:
+                system = self._draft_system if self._draft_system is not None else self.settings.system_prompt
+                conv = self.store.create(system_prompt=system)
+            self.conversation_id = conv.id
             self._draft_system = None
+            self._draft_app = None
         message = chat_service.send(self.store, self.conversation_id, text)
         self.view.add_message(message)
         self.view.scroll_to_bottom()

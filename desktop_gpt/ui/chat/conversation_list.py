@@ -68,6 +68,7 @@ class ConversationList(QWidget):
         self.list.itemClicked.connect(self._activated)
         self.list.customContextMenuRequested.connect(self._menu)
         self._current: int | None = None
+        self.apps = None  # the AppDirectory (set by the Store): chats started from an app show its icon
 
     def refresh(self) -> None:
         """Reload the list (or the search results) from the database, keeping the selection."""
@@ -94,9 +95,12 @@ class ConversationList(QWidget):
         when = _dt.datetime.fromtimestamp(conv.updated_at)
         today = _dt.date.today()
         stamp = when.strftime("%H:%M") if when.date() == today else when.strftime("%Y-%m-%d")
-        item = QListWidgetItem(f"{conv.title or 'New chat'}\n{stamp}")
+        app = f"{conv.app_name} · " if conv.app_name else ""
+        item = QListWidgetItem(f"{conv.title or 'New chat'}\n{app}{stamp}")
         item.setData(ID_ROLE, conv.id)
         item.setToolTip(conv.title)
+        if conv.app_id and self.apps is not None:
+            item.setIcon(self.apps.icon(conv.app_id, conv.app_name or conv.app_id))
         return item
 
     def set_current(self, conversation_id: int | None) -> None:

@@ -7,7 +7,8 @@ from typing import Any, Callable, Iterator
 from PySide6.QtCore import QObject, Signal
 
 from desktop_gpt.engine.protocol import GenerationStats
-from desktop_gpt.services import tool_runs
+from desktop_gpt.services import apps, tool_runs
+from desktop_gpt.services.apps import LaunchableApp
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.tools.templates import Prompt
 from desktop_gpt.ui.engine_controller import EngineController
@@ -43,6 +44,7 @@ class RunTracker(QObject):
         self.conversation_id: int | None = None
         self.reply: Message | None = None
         self.prompt: Prompt | None = None
+        self.app: LaunchableApp | None = None  # the app in use in this pane: its instructions go into every run
         self._busy = False
         controller.run_started.connect(self._started)
         controller.run_text.connect(self._text)
@@ -57,13 +59,19 @@ class RunTracker(QObject):
     def start(self, prompt: Prompt, params: dict[str, Any],
               events: Callable[[Any, Callable[[], bool]], Iterator[Any]] | None = None) -> Message:
         """Save the request, then stream the result. ``events(engine, stopped)`` makes the engine stream (by
-        default the prompt's chat reply or raw continuation)."""
-        user = tool_runs.start(self.store, prompt)
+        default the prompt's chat reply or raw continuation). With an app in use, the app's instructions and
+        sampling go into every chat request the run makes, and the run records the app."""
+        app = self.app
+        params = apps.sampling(params, app)
+        user = tool_runs.start(self.store, apps.with_app(prompt, app))
         self.prompt, self.reply = prompt, None
         self.conversation_id = user.conversation_id
         self._set_busy(True)
-        self.controller.run_tool(user, events or (lambda engine, _stopped: tool_runs.events_for(engine, prompt,
-                                                                                              params)))
+        make = events or (lambda engine, _stopped: tool_runs.events_for(engine, prompt, params))
+        if app is not None:
+            inner = make
+            make = lambda engine, stopped: inner(apps.AppEngine(engine, app), stopped)  # noqa: E731
+        self.controller.run_tool(user, make)
         return user
 
     def stop(self) -> None:

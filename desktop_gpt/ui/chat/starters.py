@@ -1,0 +1,62 @@
+"""An app's conversation starters as clickable chips under an empty chat, with the app's icon and description."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+CHIP_CHARS = 70
+
+
+class StarterChips(QWidget):
+    """The app's introduction: icon, name, description, and up to four starters in a 2×2 grid.
+
+    Signals:
+        starter_clicked(str): the full text of the starter the user clicked.
+    """
+
+    starter_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("starterChips")
+        self.icon = QLabel(self)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name = QLabel(self)
+        self.name.setObjectName("starterAppName")
+        self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.description = QLabel(self)
+        self.description.setObjectName("starterAppDescription")
+        self.description.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.description.setWordWrap(True)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(8)
+        self.buttons: list[QPushButton] = []
+        col = QVBoxLayout(self)
+        col.setContentsMargins(40, 8, 40, 8)
+        col.addWidget(self.icon)
+        col.addWidget(self.name)
+        col.addWidget(self.description)
+        col.addSpacing(6)
+        col.addLayout(self.grid)
+
+    def show_app(self, name: str, description: str, pixmap: QPixmap, starters: list[str] | tuple[str, ...]) -> None:
+        self.icon.setPixmap(pixmap)
+        self.name.setText(name)
+        self.description.setText(description)
+        for button in self.buttons:
+            self.grid.removeWidget(button)
+            button.deleteLater()
+        self.buttons = []
+        for n, text in enumerate(starters):
+            first = " ".join(text.split("\n", 1)[0].split())
+            label = first if len(first) <= CHIP_CHARS else first[: CHIP_CHARS - 1] + "…"
+            button = QPushButton(label, self)
+            button.setObjectName("starterChip")
+            button.setToolTip(text)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _c=False, t=text: self.starter_clicked.emit(t))
+            self.grid.addWidget(button, n // 2, n % 2)
+            self.buttons.append(button)

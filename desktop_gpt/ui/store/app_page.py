@@ -1,0 +1,436 @@
+"""An app's page: everything it will tell the model, shown before install; Install, Open, Update (with what
+changes) and Uninstall, each with progress and errors in words."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt.settings import Settings
+from desktop_gpt.store import catalog
+from desktop_gpt.store.hub import HubConfig
+from desktop_gpt.ui.store.cards import count, updated_text
+from desktop_gpt.ui.store.directory import AppDirectory
+from desktop_gpt.ui.store.icons import app_pixmap
+from desktop_gpt.ui.store.tasks import Task, TaskRunner
+
+TOOL_NAMES = {"chat": "Chat", "writing": "Writing", "translation": "Translation", "code": "Code"}
+PARAMETER_NAMES = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k",
+                   "repeat_penalty": "Repeat penalty", "max_tokens": "Longest reply (tokens)"}
+
+
+def _section(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("pageSection")
+    return label
+
+
+def diff_html(diff: str) -> str:
+    """A unified diff coloured like a code review: additions green, removals red."""
+    lines = []
+    for line in diff.splitlines():
+        text = html.escape(line) or "&nbsp;"
+        if line.startswith("+") and not line.startswith("+++"):
+            lines.append(f'<div style="background:#e6ffec;color:#116329">{text}</div>')
+        elif line.startswith("-") and not line.startswith("---"):
+            lines.append(f'<div style="background:#ffebe9;color:#82071e">{text}</div>')
+        elif line.startswith("@@"):
+            lines.append(f'<div style="color:#6e7781">{text}</div>')
+        else:
+            lines.append(f"<div>{text}</div>")
+    return '<div style="font-family:monospace;white-space:pre-wrap">' + "".join(lines) + "</div>"
+
+
+class AppPage(QWidget):
+    """One app, from the Hub (``show_repo``) or from this computer (``show_app``).
+
+    Signals:
+        back_requested(): return to the listing.
+        launch_requested(object): open this InstalledApp in its tool.
+        details_loaded(str): the page shows this repo's details.
+        installed(object): the app was installed or updated (the InstalledApp).
+        uninstalled(str): the app with this id was removed.
+        update_checked(object): the AppUpdate found, or None when the app is current.
+        failed(str): something the user asked for failed (the message shown on the page).
+    """
+
+    back_requested = Signal()
+    launch_requested = Signal(object)
+    details_loaded = Signal(str)
+    installed = Signal(object)
+    uninstalled = Signal(str)
+    update_checked = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, settings: Settings, directory: AppDirectory, runner: TaskRunner,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.directory = directory
+        self.runner = runner
+        self.repo_id: str | None = None
+        self.app = None  # the InstalledApp when this app is on this computer
+        self.details = None  # catalog.AppDetails when it was read from the Hub
+        self.pending_update = None  # an AppUpdate the user is looking at
+        self._task: Task | None = None
+        self._generation = 0
+
+        self.back_button = QPushButton("← Back to the Store", self)
+        self.back_button.setObjectName("backButton")
+        self.icon = QLabel(self)
+        self.icon.setFixedSize(72, 72)
+        self.name = QLabel(self)
+        self.name.setObjectName("pageName")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta = QLabel(self)
+        self.meta.setObjectName("pageMeta")
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setWordWrap(True)
+        self.link = QLabel(self)
+        self.link.setOpenExternalLinks(True)
+        self.link.setTextFormat(Qt.TextFormat.RichText)
+        self.install_button = QPushButton("Install", self)
+        self.install_button.setObjectName("installButton")
+        self.open_button = QPushButton("Open", self)
+        self.open_button.setObjectName("openButton")
+        self.update_button = QPushButton("Check for update", self)
+        self.uninstall_button = QPushButton("Uninstall", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        buttons = QHBoxLayout()
+        for button in (self.install_button, self.open_button, self.update_button, self.uninstall_button,
+                       self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.progress = QProgressBar(self)
+        self.progress.setFixedHeight(14)
+        self.progress.hide()
+        self.status = QLabel(self)
+        self.status.setObjectName("pageStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        head = QGridLayout()
+        head.setHorizontalSpacing(14)
+        head.addWidget(self.icon, 0, 0, 4, 1, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.name, 0, 1)
+        head.addWidget(self.meta, 1, 1)
+        head.addWidget(self.link, 2, 1)
+        head.addLayout(buttons, 3, 1)
+        head.setColumnStretch(1, 1)
+
+        self.update_box = QFrame(self)
+        self.update_box.setObjectName("updateBox")
+        self.update_title = QLabel(self.update_box)
+        self.update_title.setWordWrap(True)
+        self.update_changes = QLabel(self.update_box)
+        self.update_changes.setWordWrap(True)
+        self.update_changes.setTextFormat(Qt.TextFormat.PlainText)
+        self.update_diff = QTextBrowser(self.update_box)
+        self.update_diff.setObjectName("instructionsDiff")
+        self.update_diff.setMinimumHeight(160)
+        self.apply_update_button = QPushButton("Apply update", self.update_box)
+        self.apply_update_button.setObjectName("applyUpdateButton")
+        self.skip_update_button = QPushButton("Not now", self.update_box)
+        update_buttons = QHBoxLayout()
+        update_buttons.addWidget(self.apply_update_button)
+        update_buttons.addWidget(self.skip_update_button)
+        update_buttons.addStretch(1)
+        update_col = QVBoxLayout(self.update_box)
+        update_col.addWidget(self.update_title)
+        update_col.addWidget(self.update_changes)
+        update_col.addWidget(self.update_diff)
+        update_col.addLayout(update_buttons)
+        self.update_box.hide()
+
+        self.description = QLabel(self)
+        self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.description.setObjectName("pageDescription")
+        self.instructions = QPlainTextEdit(self)
+        self.instructions.setObjectName("pageInstructions")
+        self.instructions.setReadOnly(True)
+        self.instructions.setMinimumHeight(150)
+        self.starters = QLabel(self)
+        self.starters.setWordWrap(True)
+        self.starters.setTextFormat(Qt.TextFormat.PlainText)
+        self.parameters = QLabel(self)
+        self.parameters.setWordWrap(True)
+        self.parameters.setTextFormat(Qt.TextFormat.PlainText)
+        self.model = QLabel(self)
+        self.model.setWordWrap(True)
+        self.model.setTextFormat(Qt.TextFormat.PlainText)
+        self.readme = QTextBrowser(self)
+        self.readme.setOpenExternalLinks(True)
+        self.readme.setMinimumHeight(160)
+
+        inner = QWidget(self)
+        inner.setObjectName("appPageInner")
+        col = QVBoxLayout(inner)
+        col.setContentsMargins(16, 8, 16, 16)
+        col.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
+        col.addLayout(head)
+        col.addWidget(self.progress)
+        col.addWidget(self.status)
+        col.addWidget(self.update_box)
+        col.addWidget(self.description)
+        col.addWidget(_section("Instructions — exactly what this app tells the model", inner))
+        col.addWidget(self.instructions)
+        col.addWidget(_section("Conversation starters", inner))
+        col.addWidget(self.starters)
+        col.addWidget(_section("Parameters", inner))
+        col.addWidget(self.parameters)
+        col.addWidget(_section("Recommended model", inner))
+        col.addWidget(self.model)
+        col.addWidget(_section("About", inner))
+        col.addWidget(self.readme)
+        col.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self.back_button.clicked.connect(self.back_requested)
+        self.install_button.clicked.connect(self.install)
+        self.open_button.clicked.connect(self.open)
+        self.update_button.clicked.connect(self.check_update)
+        self.uninstall_button.clicked.connect(self.uninstall)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.apply_update_button.clicked.connect(self.apply_update)
+        self.skip_update_button.clicked.connect(self._hide_update)
+        self._update_buttons()
+
+    def config(self) -> HubConfig:
+        return HubConfig.resolve(self.settings)
+
+    # -- showing --------------------------------------------------------------------------------------------
+    def show_app(self, app) -> None:
+        """An app on this computer: no network needed."""
+        self._reset(app.repo_id or app.id)
+        self.app = app
+        self._fill(app.manifest, app.icon_path, app.readme, url=app.hub_url(self.config()),
+                   meta=self._installed_meta(app))
+
+    def show_repo(self, repo_id: str) -> None:
+        """An app on the Hub: its details are fetched (at the listed commit) off the GUI thread."""
+        self._reset(repo_id)
+        self.app = self.directory.find(repo_id)
+        if self.app is not None:
+            self._fill(self.app.manifest, self.app.icon_path, self.app.readme, url=self.app.hub_url(self.config()),
+                       meta=self._installed_meta(self.app))
+        else:
+            self.name.setText(repo_id.split("/")[-1])
+            self.icon.setPixmap(app_pixmap(repo_id.split("/")[-1], None, 72))
+        generation = self._generation
+        self._busy("Reading the app from the Hub…")
+        config = self.config()
+        task = self._start(lambda: catalog.app_details(config, repo_id))
+        task.done.connect(lambda details: self._details(generation, details))
+
+    def _reset(self, repo_id: str) -> None:
+        self._generation += 1
+        self.repo_id = repo_id
+        self.app = self.details = self.pending_update = None
+        self.status.setText("")
+        self.progress.hide()
+        self.update_box.hide()
+        for label in (self.meta, self.description, self.starters, self.parameters, self.model):
+            label.setText("")
+        self.link.setText("")
+        self.instructions.setPlainText("")
+        self.readme.setMarkdown("")
+
+    def _details(self, generation: int, details) -> None:
+        if generation != self._generation:
+            return
+        self.details = details
+        listing = details.listing
+        meta = [f"by {listing.author}" if listing else "", TOOL_NAMES.get(details.manifest.tool, "") + " app",
+                details.manifest.category.capitalize()]
+        if listing is not None:
+            meta += [f"♥ {count(listing.likes)}", f"⤓ {count(listing.downloads)}", updated_text(listing.updated)]
+        if self.app is None:
+            self._fill(details.manifest, details.icon_path, details.readme, url=details.url,
+                       meta=" · ".join(m for m in meta if m))
+        self.details_loaded.emit(self.repo_id or "")
+
+    def _installed_meta(self, app) -> str:
+        where = {"builtin": "Built into Desktop GPT", "hub": "Installed from the Hub", "local": "Installed from a folder"}
+        parts = [where.get(app.source, ""), TOOL_NAMES.get(app.tool, "") + " app", app.category.capitalize()]
+        if app.sha:
+            parts.append(f"version {app.sha[:7]}")
+        if app.installed_at:
+            parts.append("installed " + app.installed_at.strftime("%Y-%m-%d"))
+        return " · ".join(p for p in parts if p)
+
+    def _fill(self, manifest, icon_path, readme: str, url: str | None, meta: str) -> None:
+        self.icon.setPixmap(app_pixmap(manifest.name, icon_path, 72))
+        self.name.setText(manifest.name)
+        self.meta.setText(meta)
+        self.link.setText(f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url else "")
+        self.description.setText(manifest.description)
+        self.instructions.setPlainText(manifest.instructions)
+        self.starters.setText("\n".join(f"• {s}" for s in manifest.starters) or "None.")
+        params = manifest.parameters.as_dict()
+        self.parameters.setText(", ".join(f"{PARAMETER_NAMES.get(k, k)} {v:g}" for k, v in params.items())
+                                + ("; the rest from your settings." if params else "")
+                                or "Your own settings (File → Settings).")
+        model = manifest.recommended_model
+        self.model.setText(f"{model.file} from {model.repo}" if model else "Any chat model; it was not written for "
+                                                                           "a particular one.")
+        self.readme.setMarkdown(readme or "")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        busy = self._task is not None
+        app = self.app
+        from_hub = self.repo_id is not None and "/" in self.repo_id and (app is None or app.source == "hub")
+        self.install_button.setVisible(app is None and from_hub)
+        self.install_button.setEnabled(not busy and self.details is not None)
+        self.open_button.setVisible(app is not None)
+        self.update_button.setVisible(app is not None and app.source == "hub")
+        self.uninstall_button.setVisible(app is not None and app.removable)
+        for button in (self.open_button, self.update_button, self.uninstall_button):
+            button.setEnabled(not busy)
+        self.cancel_button.setVisible(busy and self._task is not None and self._task.wants_progress)
+
+    # -- work -----------------------------------------------------------------------------------------------
+    def _start(self, fn, wants_progress: bool = False) -> Task:
+        task = self.runner.start(fn, wants_progress=wants_progress)
+        self._task = task
+        task.failed.connect(self._failed)
+        task.cancelled.connect(lambda: self._idle("Cancelled."))
+        task.progress.connect(self._progress)
+        task.finished.connect(self._task_finished)
+        self._update_buttons()
+        return task
+
+    def _task_finished(self) -> None:
+        if self.sender() is self._task:
+            self._task = None
+            self.progress.hide()
+            self._update_buttons()
+
+    def _busy(self, text: str) -> None:
+        self.status.setText(text)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+
+    def _idle(self, text: str) -> None:
+        self.status.setText(text)
+        self.progress.hide()
+
+    def _progress(self, step) -> None:
+        self.status.setText(step.message)
+        if step.total:
+            self.progress.setRange(0, step.total)
+            self.progress.setValue(step.index)
+        else:
+            self.progress.setRange(0, 0)
+
+    def _failed(self, exc: Exception) -> None:
+        self._idle(str(exc))
+        self.failed.emit(str(exc))
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def install(self) -> None:
+        if self.repo_id is None or self._task is not None:
+            return
+        config, repo_id = self.config(), self.repo_id
+        sha = self.details.sha if self.details is not None else None  # what the user read is what gets installed
+        self._busy(f"Installing {repo_id}…")
+        task = self._start(lambda progress, cancel: self.directory.library.install(
+            config, repo_id, sha, progress=progress, cancel=cancel), wants_progress=True)
+        task.done.connect(self._installed)
+
+    def _installed(self, app) -> None:
+        self.directory.refresh()
+        self.app = app
+        self.pending_update = None
+        self.update_box.hide()
+        self._fill(app.manifest, app.icon_path, app.readme, url=app.hub_url(self.config()),
+                   meta=self._installed_meta(app))
+        self._idle(f"Installed. {app.name} is in My apps; Open starts it.")
+        self.installed.emit(app)
+
+    def open(self) -> None:
+        if self.app is not None:
+            self.launch_requested.emit(self.app)
+
+    def check_update(self) -> None:
+        app = self.app
+        if app is None or self._task is not None:
+            return
+        config = self.config()
+        self._busy("Checking the Hub for a newer version…")
+        task = self._start(lambda: self.directory.library.check_update(config, app))
+        task.done.connect(self._update_found)
+
+    def _update_found(self, update) -> None:
+        self.pending_update = update
+        self.update_checked.emit(update)
+        if update is None:
+            self._idle("You have the latest version.")
+            self.update_box.hide()
+            return
+        self._idle("")
+        self.update_title.setText(f"<b>A newer version is available</b> ({update.sha[:7]}). Read what changes "
+                                  "before applying it:")
+        changes = [f"• {c.label}: {c.old or '(none)'} → {c.new or '(none)'}" for c in update.changes
+                   if c.field != "instructions"]
+        self.update_changes.setText("\n".join(changes))
+        self.update_changes.setVisible(bool(changes))
+        self.update_diff.setHtml(diff_html(update.instructions_diff) if update.instructions_diff
+                                 else "<i>The instructions do not change.</i>")
+        self.update_box.show()
+
+    def _hide_update(self) -> None:
+        self.update_box.hide()
+
+    def apply_update(self) -> None:
+        update = self.pending_update
+        if update is None or self._task is not None:
+            return
+        config = self.config()
+        self._busy("Updating…")
+        task = self._start(lambda progress, cancel: self.directory.library.update(
+            config, update, progress=progress, cancel=cancel), wants_progress=True)
+        task.done.connect(self._installed)
+
+    def uninstall(self) -> None:
+        app = self.app
+        if app is None or not app.removable or self._task is not None:
+            return
+        answer = QMessageBox.question(self, "Uninstall app",
+                                      f"Uninstall “{app.name}”? Chats you had with it are kept.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._busy(f"Uninstalling {app.name}…")
+        task = self._start(lambda: self.directory.library.uninstall(app.id))
+        task.done.connect(self._uninstalled)
+
+    def _uninstalled(self, app) -> None:
+        self.directory.refresh()
+        self.app = None
+        self._idle(f"{app.name} was uninstalled." + (" Install it again from here." if app.repo_id else ""))
+        self._update_buttons()
+        self.uninstalled.emit(app.id)

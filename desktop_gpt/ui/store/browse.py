@@ -1,0 +1,309 @@
+"""The Store's listing: search, sort, category, a Featured shelf and a paged grid of cards, all loaded off the GUI
+thread, with progress, errors in words, Retry, and a banner when the Hub cannot be used."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_gpt import log
+from desktop_gpt.errors import HubError, HubOffline, HubUnavailable
+from desktop_gpt.settings import Settings
+from desktop_gpt.store import catalog
+from desktop_gpt.store.app_format import CATEGORIES
+from desktop_gpt.store.hub import HubConfig
+from desktop_gpt.ui.store.cards import AppCard
+from desktop_gpt.ui.store.tasks import TaskRunner
+
+_log = log.get("ui.store")
+
+COLUMNS = 3
+SORT_LABELS = {"downloads": "Most downloaded", "likes": "Most liked", "updated": "Recently updated"}
+OFFLINE_TEXT = ("Offline mode is on, so the Store does not contact the Hub. Your installed and built-in apps "
+                "(on the left) work as always. Turn it off in File → Settings.")
+
+
+class Banner(QLabel):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("storeBanner")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.hide()
+
+
+class BrowsePage(QWidget):
+    """The listing. Call ``start()`` the first time the Store is shown (nothing is fetched before).
+
+    Signals:
+        app_clicked(str): a card was clicked (the app's repo id).
+        loaded(int): a page of results was added (how many cards are listed now).
+        load_failed(str): a page could not be loaded (the message shown).
+    """
+
+    app_clicked = Signal(str)
+    loaded = Signal(int)
+    load_failed = Signal(str)
+
+    def __init__(self, settings: Settings, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.runner = runner
+        self.started = False
+        self.cards: dict[str, AppCard] = {}
+        self._search: catalog.AppSearch | None = None
+        self._generation = 0
+        self._loading = False
+
+        self.search_box = QLineEdit(self)
+        self.search_box.setPlaceholderText("Search apps on the Hub…")
+        self.search_box.setClearButtonEnabled(True)
+        self.category = QComboBox(self)
+        self.category.addItem("All categories", None)
+        for name in CATEGORIES:
+            self.category.addItem(name.capitalize(), name)
+        self.sort = QComboBox(self)
+        for key in catalog.SORTS:
+            self.sort.addItem(SORT_LABELS.get(key, key), key)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.category)
+        bar.addWidget(self.sort)
+
+        self.banner = Banner(self)
+        self.featured_box = QWidget(self)
+        self.featured_col = QVBoxLayout(self.featured_box)
+        self.featured_col.setContentsMargins(0, 0, 0, 0)
+        self.featured_box.hide()
+        self.results_title = QLabel("All apps", self)
+        self.results_title.setObjectName("storeSection")
+        self.grid_widget = QWidget(self)
+        self.grid = QGridLayout(self.grid_widget)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(10)
+        for c in range(COLUMNS):
+            self.grid.setColumnStretch(c, 1)
+        self.status = QLabel("", self)
+        self.status.setObjectName("storeStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setFixedHeight(4)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.hide()
+        self.more_button = QPushButton("Load more", self)
+        self.more_button.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.retry_button)
+        status_row.addWidget(self.more_button)
+
+        inner = QWidget(self)
+        inner.setObjectName("storeInner")
+        inner_col = QVBoxLayout(inner)
+        inner_col.setContentsMargins(12, 4, 12, 12)
+        inner_col.addWidget(self.featured_box)
+        inner_col.addWidget(self.results_title)
+        inner_col.addWidget(self.grid_widget)
+        inner_col.addWidget(self.progress)
+        inner_col.addLayout(status_row)
+        inner_col.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(inner)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(8, 8, 8, 0)
+        col.addLayout(bar)
+        col.addWidget(self.banner)
+        col.addWidget(self.scroll, 1)
+
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(350)
+        self._typing.timeout.connect(self.search)
+        self.search_box.textChanged.connect(lambda _t: self._typing.start())
+        self.search_box.returnPressed.connect(self.search)
+        self.category.currentIndexChanged.connect(lambda _i: self.search())
+        self.sort.currentIndexChanged.connect(lambda _i: self.search())
+        self.retry_button.clicked.connect(self.retry)
+        self.more_button.clicked.connect(self.load_more)
+
+    # -- loading --------------------------------------------------------------------------------------------
+    def config(self) -> HubConfig:
+        return HubConfig.resolve(self.settings)
+
+    def start(self) -> None:
+        """Load the Featured shelf and the first page (once; later visits keep what is shown)."""
+        if self.started:
+            return
+        self.started = True
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.load_featured()
+        self.search()
+
+    def search(self) -> None:
+        """Start the listing again for the current text, category and sort."""
+        self._typing.stop()
+        self._generation += 1
+        self._loading = False
+        self._clear_grid()
+        text = self.search_box.text().strip()
+        self.results_title.setText(f"Results for “{text}”" if text else "All apps")
+        config = self.config()
+        if config.offline:
+            self._search = None
+            self._show_offline()
+            return
+        self.banner.hide()
+        self._search = catalog.AppSearch(config, text, category=self.category.currentData(),
+                                         sort=self.sort.currentData())
+        self.load_more()
+
+    def load_more(self) -> None:
+        """Fetch the next page of the listing."""
+        search = self._search
+        if search is None or self._loading or search.done:
+            return
+        self._loading = True
+        generation = self._generation
+        self.status.setText("Loading apps from the Hub…")
+        self.progress.show()
+        self.retry_button.hide()
+        self.more_button.hide()
+        task = self.runner.start(search.next_page)
+        task.done.connect(lambda page: self._page(generation, page))
+        task.failed.connect(lambda exc: self._failed(generation, exc))
+
+    def retry(self) -> None:
+        if self._search is None or not self.cards:
+            self.refresh()
+        else:
+            self.load_more()
+
+    def _page(self, generation: int, page: list) -> None:
+        if generation != self._generation:
+            return  # a newer search replaced this one
+        self._loading = False
+        self.progress.hide()
+        self.banner.hide()
+        for listing in page:
+            if listing.repo_id in self.cards:
+                continue
+            card = self._card(listing)
+            n = len(self.cards)
+            self.cards[listing.repo_id] = card
+            self.grid.addWidget(card, n // COLUMNS, n % COLUMNS)
+        done = self._search is None or self._search.done
+        if not self.cards:
+            self.status.setText("No apps match. Try other words or another category." if self._filtered()
+                                else "No apps are published on this Hub yet.")
+        else:
+            self.status.setText(f"{len(self.cards)} apps" + ("" if done else " so far"))
+        self.more_button.setVisible(not done)
+        self.loaded.emit(len(self.cards))
+
+    def _filtered(self) -> bool:
+        return bool(self.search_box.text().strip()) or self.category.currentData() is not None
+
+    def _failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self.progress.hide()
+        text = str(exc)
+        if isinstance(exc, HubOffline):
+            self._show_offline()
+        elif isinstance(exc, HubUnavailable):
+            self.banner.setText(f"The Store cannot reach the Hub right now: {text} Your installed and built-in "
+                                "apps (on the left) still work.")
+            self.banner.show()
+        self.status.setText(text)
+        self.retry_button.show()
+        self.more_button.hide()
+        self.load_failed.emit(text)
+
+    def _show_offline(self) -> None:
+        self.banner.setText(OFFLINE_TEXT)
+        self.banner.show()
+        self.progress.hide()
+        self.featured_box.hide()
+        self.status.setText("")
+        self.retry_button.hide()
+        self.more_button.hide()
+        self.load_failed.emit(OFFLINE_TEXT)
+
+    def _clear_grid(self) -> None:
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+            card.deleteLater()
+        self.cards.clear()
+        self.more_button.hide()
+        self.retry_button.hide()
+
+    # -- cards ----------------------------------------------------------------------------------------------
+    def _card(self, listing) -> AppCard:
+        card = AppCard(listing, self)
+        card.clicked.connect(self.app_clicked)
+        config = self.config()
+        task = self.runner.start(lambda: catalog.fetch_card(config, listing.repo_id, listing.sha))
+        task.done.connect(card.set_details)
+        task.failed.connect(card.set_failed)
+        return card
+
+    def load_featured(self) -> None:
+        config = self.config()
+        if config.offline:
+            return
+        generation = self._generation
+        task = self.runner.start(lambda: catalog.featured(config))
+        task.done.connect(lambda shelves: self._featured(generation, shelves))
+        task.failed.connect(lambda exc: _log.info("featured shelf not shown: %s", exc))
+
+    def _featured(self, _generation: int, shelves: list) -> None:
+        while self.featured_col.count():
+            item = self.featured_col.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+            elif item.layout() is not None:
+                _drop_layout(item.layout())
+        shown = 0
+        for shelf in shelves:
+            if not shelf.apps:
+                continue
+            title = QLabel(shelf.heading or "Featured", self.featured_box)
+            title.setObjectName("storeSection")
+            self.featured_col.addWidget(title)
+            row = QHBoxLayout()
+            row.setSpacing(10)
+            for listing in list(shelf.apps)[:COLUMNS]:
+                row.addWidget(self._card(listing), 1)
+                shown += 1
+            for _ in range(COLUMNS - min(len(shelf.apps), COLUMNS)):
+                row.addStretch(1)
+            self.featured_col.addLayout(row)
+        self.featured_box.setVisible(shown > 0)
+
+
+def _drop_layout(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()

@@ -1,0 +1,131 @@
+"""A Store card: one app of the listing (icon, name, author, description, likes, downloads, updated)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from desktop_gpt.ui.store.icons import app_pixmap
+
+ICON_SIZE = 44
+DESCRIPTION_CHARS = 120
+
+
+def count(n: int | None) -> str:
+    """1234 → "1.2k", 2500000 → "2.5M"."""
+    if n is None:
+        return "–"
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M".replace(".0M", "M")
+    if n >= 1_000:
+        return f"{n / 1_000:.1f}k".replace(".0k", "k")
+    return str(n)
+
+
+def updated_text(when: _dt.datetime | None) -> str:
+    if when is None:
+        return ""
+    now = _dt.datetime.now(when.tzinfo) if when.tzinfo else _dt.datetime.now()
+    days = (now - when).days
+    if days < 1:
+        return "updated today"
+    if days < 2:
+        return "updated yesterday"
+    if days < 31:
+        return f"updated {days} days ago"
+    return "updated " + when.strftime("%Y-%m-%d")
+
+
+def short(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class AppCard(QFrame):
+    """Shows a listing at once, then the app's own name, description and icon when its app.json has arrived.
+
+    Signals:
+        clicked(str): the app's repo id.
+    """
+
+    clicked = Signal(str)
+
+    def __init__(self, listing, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.listing = listing
+        self.repo_id: str = listing.repo_id
+        self.broken: str | None = None
+        self.setObjectName("appCard")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(132)
+        self.icon = QLabel(self)
+        self.icon.setFixedSize(ICON_SIZE, ICON_SIZE)
+        self.icon.setPixmap(app_pixmap(listing.repo_name, None, ICON_SIZE))
+        self.name = QLabel(listing.repo_name, self)
+        self.name.setObjectName("cardName")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.author = QLabel(f"by {listing.author}", self)
+        self.author.setObjectName("cardAuthor")
+        self.author.setTextFormat(Qt.TextFormat.PlainText)
+        self.description = QLabel("Loading…", self)
+        self.description.setObjectName("cardDescription")
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.description.setWordWrap(True)
+        self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.stats = QLabel(self._stats_text(), self)
+        self.stats.setObjectName("cardStats")
+        self.setToolTip(listing.repo_id)
+
+        head = QGridLayout()
+        head.setHorizontalSpacing(10)
+        head.setVerticalSpacing(0)
+        head.addWidget(self.icon, 0, 0, 2, 1, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.name, 0, 1)
+        head.addWidget(self.author, 1, 1)
+        head.setColumnStretch(1, 1)
+        foot = QHBoxLayout()
+        foot.addWidget(self.stats)
+        foot.addStretch(1)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(12, 10, 12, 8)
+        col.setSpacing(4)
+        col.addLayout(head)
+        col.addWidget(self.description, 1)
+        col.addLayout(foot)
+
+    def _stats_text(self) -> str:
+        listing = self.listing
+        parts = [f"♥ {count(listing.likes)}", f"⤓ {count(listing.downloads)}"]
+        when = updated_text(listing.updated)
+        if when:
+            parts.append(when)
+        return "   ".join(parts)
+
+    def set_details(self, card) -> None:
+        """The app's own name, description and icon (a catalog AppCard)."""
+        manifest = card.manifest
+        self.name.setText(manifest.name)
+        self.description.setText(short(manifest.description))
+        self.icon.setPixmap(app_pixmap(manifest.name, card.icon_path, ICON_SIZE))
+        self.setToolTip(f"{manifest.name} — {self.repo_id}\n{manifest.description}")
+
+    def set_failed(self, exc: Exception) -> None:
+        self.set_broken(str(exc))
+
+    def set_broken(self, message: str) -> None:
+        """The app could not be read: say why, greyed out (its page still shows the details)."""
+        self.broken = message
+        self.setProperty("broken", True)
+        self.description.setText(short(message))
+        self.setToolTip(message)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.repo_id)
+        super().mouseReleaseEvent(event)
