@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal
+.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal gpu-check
 
 install: $(STAMP)  ## create .venv with the app, its tests and the bundled model
 
@@ -37,10 +37,14 @@ screenshots: install  ## retake README's screenshots from the real app under Xvf
 	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots
 
 install-cuda: install  ## rebuild llama-cpp-python with CUDA (needs the CUDA toolkit)
+	@command -v nvcc >/dev/null || { echo "nvcc not found: install the CUDA toolkit and put its bin folder on PATH first"; exit 1; }
 	CMAKE_ARGS="-DGGML_CUDA=on" $(PIP) install --upgrade --force-reinstall --no-cache-dir --no-deps 'llama-cpp-python>=0.3.36,<0.4'
 
 install-metal: install  ## rebuild llama-cpp-python with Metal (Apple Silicon)
 	CMAKE_ARGS="-DGGML_METAL=on" $(PIP) install --upgrade --force-reinstall --no-cache-dir --no-deps 'llama-cpp-python>=0.3.36,<0.4'
+
+gpu-check: install  ## is the GPU used? backends, devices, layers offloaded, tok/s GPU vs CPU (one JSON line)
+	$(PY) scripts/gpu_check.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
