@@ -224,12 +224,16 @@ class _Incomplete(Exception):
 
 
 def _get(config: HubConfig, url: str, repo_id: str, path: str, limit: int, what: str | None) -> bytes:
-    with get_session().stream("GET", url, headers=config.headers(), follow_redirects=True,
+    # identity: the byte count and hashes are of the file itself, not of a compressed transfer.
+    headers = {**config.headers(), "Accept-Encoding": "identity"}
+    with get_session().stream("GET", url, headers=headers, follow_redirects=True,
                               timeout=config.timeout) as response:
         if response.status_code >= 400:
             response.read()
             hf_raise_for_status(response)
         declared = response.headers.get("Content-Length")
+        if response.headers.get("Content-Encoding", "identity") != "identity":
+            declared = None  # the length of the compressed body, not the file's
         if declared and declared.isdigit() and int(declared) > limit:
             raise _too_big(path, int(declared), limit, what)
         chunks, size = [], 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ SORTS = ("downloads", "likes", "updated")
 _HUB_SORT = {"downloads": "downloads", "likes": "likes", "updated": "lastModified"}
 _EXPAND = ["author", "sha", "lastModified", "likes", "downloads", "tags", "gated", "private"]
 PAGE_SIZE = 24
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 FEATURED_FILE = "featured.json"
 FEATURED_REPO_TYPE = "dataset"
 # The client retries a listing 5 times with 1-2-4-8-8 s pauses (~23 s before "Hub down"); a Store page should
@@ -173,11 +175,14 @@ class AppSearch:
         return [AppListing.from_info(ModelInfo(**{**item, "siblings": item.get("siblings")})) for item in items]
 
 
-def fetch_card(config: HubConfig, repo_id: str, sha: str) -> AppCard:
+def fetch_card(config: HubConfig, repo_id: str, sha: str | None) -> AppCard:
     """The app's name, description and icon at ``sha``, from the on-disk cache after the first time.
 
+    ``sha`` is the listing's commit (None or a branch name: the commit main names now, one more request).
     Raises AppFormatError for an app whose app.json or icon breaks the format, or a HubError.
     """
+    if not sha or not _COMMIT.fullmatch(sha):
+        sha = app_files.resolve(config, repo_id, sha).sha
     _, manifest_bytes = app_files.fetch_pinned(config, repo_id, sha, MANIFEST_FILE, MAX_MANIFEST_BYTES)
     manifest = parse_manifest(manifest_bytes)
     icon_path = None

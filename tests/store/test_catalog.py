@@ -75,6 +75,7 @@ def test_card_is_read_at_the_listed_commit_and_cached_on_disk(store, hub_config)
     before = len(store.requests)
     assert fetch_card(hub_config, poet.repo_id, poet.sha) == card
     assert len(store.requests) == before  # the second time costs no request
+    assert fetch_card(hub_config, "alice/poet", None).name == "Poet, renamed"  # no commit given: main's
 
 
 def test_a_broken_card_says_why(store, hub_config):
