@@ -204,7 +204,7 @@ def run_download(args: argparse.Namespace) -> int:
     from desktop_gpt.models.catalog import pick, repo_files
     from desktop_gpt.models.download import Download, DownloadPaused
     from desktop_gpt.models.library import ModelLibrary
-    from desktop_gpt.models.partials import DownloadRequest, partial_bytes
+    from desktop_gpt.models.partials import DownloadRequest, already_downloaded, partial_bytes
     from desktop_gpt.paths import app_paths
 
     settings = common.settings()
@@ -217,7 +217,7 @@ def run_download(args: argparse.Namespace) -> int:
     download = Download(request, paths.models, config, on_progress=progress)
     resume_hint = "The partial download is kept: run the same command again to resume it."
     try:
-        path = download.run()
+        path = already_downloaded(paths.models, request) or download.run()
     except KeyboardInterrupt:
         download.pause()
         progress.end()

@@ -189,6 +189,21 @@ def record_download(models_dir: Path, request: DownloadRequest) -> None:
         _write_json(folder / PROVENANCE, data)
 
 
+def already_downloaded(models_dir: Path, request: DownloadRequest) -> Path | None:
+    """The landed model when these exact files (same hashes) were downloaded before and are all still there."""
+    folder = repo_dir(models_dir, request.repo_id)
+    entry = read_provenance(folder).get(request.name)
+    if not isinstance(entry, dict):
+        return None
+    had = {p.get("path"): (p.get("size"), p.get("sha256") or p.get("blob_id")) for p in entry.get("parts", [])
+           if isinstance(p, dict)}
+    for part in request.parts:
+        target = target_file(models_dir, request, part)
+        if had.get(part.path) != (part.size, part.sha256 or part.blob_id) or _size(target) != part.size:
+            return None
+    return target_file(models_dir, request)
+
+
 def forget_download(folder: Path, name: str) -> None:
     with _provenance_lock:
         data = read_provenance(folder)

@@ -94,10 +94,10 @@ class DownloadQueue:
             return self._jobs[job_id]
 
     def find(self, request: DownloadRequest) -> DownloadJob | None:
-        """The unfinished job for the same repo and model, if there is one."""
+        """The job for the same repo and model that is not done or cancelled (queued, running, paused, failed)."""
         with self._lock:
             for job in self._jobs.values():
-                if job.request.key == request.key and not job.finished:
+                if job.request.key == request.key and job.state not in (DONE, CANCELLED):
                     return job
         return None
 
@@ -114,13 +114,20 @@ class DownloadQueue:
         return found
 
     def add(self, request: DownloadRequest) -> DownloadJob:
-        """Queue a download (or resume the same one if it is already listed and paused or failed)."""
+        """Queue a download (or resume the same one if it is already listed and paused or failed).
+
+        When these exact files were downloaded before and are still there, the job is "done" at once.
+        """
         with self._lock:
             existing = self.find(request)
             if existing is not None:
-                if existing.state == PAUSED:
+                if existing.state in (PAUSED, FAILED):
                     return self.resume(existing.id)
                 return existing
+            landed = partials.already_downloaded(self.models_dir, request)
+            if landed is not None:
+                progress = DownloadProgress("done", request.total, request.total, parts=len(request.parts))
+                return self._add(request, DONE, progress, path=landed)
             done = partials.partial_bytes(self.models_dir, request)
             job = self._add(request, QUEUED, DownloadProgress("queued", done, request.total,
                                                               parts=len(request.parts)))
@@ -186,12 +193,13 @@ class DownloadQueue:
             thread.join(timeout)
 
     # -- internals --------------------------------------------------------------------------------------------------
-    def _add(self, request: DownloadRequest, state: str, progress: DownloadProgress, restored: bool = False):
+    def _add(self, request: DownloadRequest, state: str, progress: DownloadProgress, restored: bool = False,
+             path: Path | None = None):
         with self._lock:
-            job = DownloadJob(next(self._ids), request, state, progress, restored=restored)
+            job = DownloadJob(next(self._ids), request, state, progress, restored=restored, path=path)
             self._jobs[job.id] = job
             self._done_events[job.id] = threading.Event()
-            if state == PAUSED:
+            if state not in ACTIVE:
                 self._done_events[job.id].set()
         self._emit(job)
         return job

@@ -60,6 +60,9 @@ def test_download_list_set_default_remove(capsys, hub, tiny_repo, models_dir):
     result = json.loads(out)
     assert result["quant"] == "Q4_K_M" and sha256_file(result["path"]) == tiny_repo.sha256("tiny-Q4_K_M.gguf")
     assert "tiny-Q4_K_M.gguf: 100.0%" in err, "progress on stderr"
+    code, out, err = run(capsys, "download", tiny_repo.repo_id, "--quant", "Q4_K_M")
+    assert code == 0 and out.strip() == result["path"]
+    assert len(hub.requests_to(r"^/cdn/", "GET")) == 1, "already downloaded: not fetched again"
 
     code, out, _ = run(capsys, "list", "--json")
     listed = {m["name"]: m for m in json.loads(out)}

@@ -113,6 +113,9 @@ def test_a_gated_repo_needs_a_token_with_access(hub, hub_config, models_dir):
     with_token = HubConfig.resolve(Settings(), token=TOKEN)
     path = Download(request, models_dir, with_token, **FAST).run()
     assert sha256_file(path) == seeded.sha256("tiny-Q4_K_M.gguf")
+    resolve, cdn = hub.requests_to(r"/resolve/", "GET")[-1], _cdn_gets(hub)[-1]
+    assert resolve.headers["authorization"] == f"Bearer {TOKEN}"
+    assert "authorization" not in cdn.headers, "the token is not sent on to the CDN's origin"
 
 
 def test_a_full_disk_is_refused_before_starting(hub, hub_config, tiny_repo, models_dir, monkeypatch):

@@ -27,11 +27,12 @@ class Recorder:
             self.seen.append(job)
             self._cond.notify_all()
 
-    def wait(self, predicate, timeout=15.0):
+    def wait(self, predicate, timeout=15.0, since=0):
+        """The first update (from index ``since`` on) that matches; fails after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for job in self.seen:
+                for job in self.seen[since:]:
                     if predicate(job):
                         return job
                 left = deadline - time.monotonic()
@@ -124,7 +125,14 @@ def test_downloads_queue_one_at_a_time_and_a_failure_does_not_stop_the_next(hub,
     assert sha256_file(finished.path) == tiny_repo.sha256("tiny-Q8_0.gguf")
     running = [j.id for j in seen.seen if j.state == "running"]
     assert running.index(good.id) > running.index(bad.id), "the second waited for the first"
-    assert queue.add(_request(hub_config, tiny_repo, "Q8_0")).id != good.id, "a finished job is not reused"
+    again = queue.add(_request(hub_config, tiny_repo, "Q8_0"))
+    assert again.id != good.id and again.state == DONE and again.path == finished.path, "not downloaded twice"
+    assert len(hub.requests_to(r"^/cdn/", "GET")) == 2
+    mark = len(seen.seen)
+    retried = queue.add(_request(hub_config, tiny_repo, "Q4_K_M"))
+    assert retried.id == bad.id, "adding a failed download again retries it"
+    seen.wait(lambda j: j.id == bad.id and j.state == FAILED, since=mark)
+    assert len(hub.requests_to(r"^/cdn/", "GET")) == 3
     queue.shutdown()
 
 
