@@ -7,10 +7,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
-from xml.etree import ElementTree
 
 from desktop_gpt import __version__
 from desktop_gpt.errors import AppFormatError
+from desktop_gpt.store.app_icon import (  # noqa: F401 - part of this module's API
+    CONTROL_CATEGORIES,
+    ICON_SUFFIXES,
+    MAX_ICON_BYTES,
+    PNG_MAGIC,
+    check_icon,
+    check_icon_path,
+)
 
 FORMAT = "desktop-gpt-app/1"
 FORMAT_NAME = "desktop-gpt-app"
@@ -27,7 +34,6 @@ CATEGORIES = ("writing", "productivity", "education", "programming", "translatio
 DEFAULT_CATEGORY = "other"
 
 MAX_MANIFEST_BYTES = 256 * 1024
-MAX_ICON_BYTES = 256 * 1024
 MAX_README_BYTES = 1024 * 1024
 MAX_NAME = 60
 MAX_DESCRIPTION = 500
@@ -36,15 +42,12 @@ MAX_STARTERS = 4
 MAX_STARTER = 200
 MAX_LANGUAGES = 20
 MAX_TOOL_OPTIONS = 20
-ICON_SUFFIXES = (".png", ".svg")
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_SVG_NS = "{http://www.w3.org/2000/svg}"
 _FORMAT_RE = re.compile(r"^desktop-gpt-app/(\d{1,4})(?:\.\d{1,4})?$")
 _BCP47_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _REPO_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]{0,95}/[A-Za-z0-9][\w.\-]{0,95}$")
 _VERSION_RE = re.compile(r"^\d+(?:\.\d+){0,3}$")
-_CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_CONTROL = CONTROL_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -337,68 +340,6 @@ def version_tuple(version: str) -> tuple[int, ...]:
         digits = re.match(r"\d+", part)
         numbers.append(int(digits.group()) if digits else 0)
     return tuple(numbers + [0] * (4 - len(numbers)))
-
-
-# -- icons --------------------------------------------------------------------------------------------------------
-def check_icon_path(path: Any) -> str:
-    """The icon path if it stays inside the app's folder and names a PNG or SVG; else AppFormatError("icon")."""
-    if not isinstance(path, str):
-        raise AppFormatError(f"The app's icon must be a file name such as \"icon.png\", not {_kind(path)}.",
-                             field="icon")
-    shown = _shown(path)
-    inside = ("The app's icon must be a file inside the app's folder, such as \"icon.png\" or \"assets/icon.svg\"; "
-              f"{shown} ")
-    if not path or len(path) > 200:
-        raise AppFormatError(inside + "is not.", field="icon")
-    if "\\" in path:
-        raise AppFormatError(inside + "uses backslashes; use / between folders.", field="icon")
-    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or path.startswith("~"):
-        raise AppFormatError(inside + "is an absolute path.", field="icon")
-    if ":" in path or any(unicodedata.category(ch) in _CONTROL for ch in path):
-        raise AppFormatError(inside + "has characters a file name may not have.", field="icon")
-    parts = path.split("/")
-    if ".." in parts:
-        raise AppFormatError(inside + "leaves the app's folder.", field="icon")
-    if any(part in ("", ".") or part != part.strip() for part in parts):
-        raise AppFormatError(inside + "is not a plain relative path.", field="icon")
-    if not path.lower().endswith(ICON_SUFFIXES):
-        raise AppFormatError(f"The app's icon must be a PNG or SVG file; {shown} is neither.", field="icon")
-    return path
-
-
-def check_icon(name: str, data: bytes) -> str:
-    """Check the icon's bytes: at most 256 KB, really a PNG or an SVG as its name says. Returns "png" or "svg"."""
-    check_icon_path(name)
-    if len(data) > MAX_ICON_BYTES:
-        raise AppFormatError(f"The app's icon {_shown(name)} is too big ({len(data) / 1024:.0f} KB); it may be at "
-                             f"most {MAX_ICON_BYTES // 1024} KB.", field="icon")
-    if name.lower().endswith(".png"):
-        if not data.startswith(PNG_MAGIC) or len(data) < 33 or data[12:16] != b"IHDR":
-            raise AppFormatError(f"The app's icon {_shown(name)} is not a PNG image.", field="icon")
-        return "png"
-    _check_svg(name, data)
-    return "svg"
-
-
-def _check_svg(name: str, data: bytes) -> None:
-    not_svg = AppFormatError(f"The app's icon {_shown(name)} is not an SVG image.", field="icon")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise not_svg from None
-    lowered = text.lower()
-    # Entities are how XML bombs and file reads hide; an icon needs neither, nor scripts (an app is data, never code).
-    if "<!doctype" in lowered or "<!entity" in lowered:
-        raise AppFormatError(f"The app's icon {_shown(name)} declares a DOCTYPE or entities, which icons may not.",
-                             field="icon")
-    if "<script" in lowered or "javascript:" in lowered:
-        raise AppFormatError(f"The app's icon {_shown(name)} contains a script, which icons may not.", field="icon")
-    try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError:
-        raise not_svg from None
-    if root.tag not in (f"{_SVG_NS}svg", "svg"):
-        raise not_svg
 
 
 # -- words --------------------------------------------------------------------------------------------------------

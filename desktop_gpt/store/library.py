@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from desktop_gpt.errors import AppFormatError, AppInstallError, AppNotInstalled,
 from desktop_gpt.paths import app_paths
 from desktop_gpt.resources import resource
 from desktop_gpt.store import app_files
+from desktop_gpt.store.app_diff import FieldChange, describe_changes, instructions_diff
 from desktop_gpt.store.app_files import FetchedApp, InstallStep, Progress
 from desktop_gpt.store.app_format import MANIFEST_FILE, README_FILE, AppManifest, check_icon, parse_manifest
 from desktop_gpt.store.hub import HubConfig
@@ -88,16 +88,6 @@ class InstalledApp:
 
     def hub_url(self, config: HubConfig) -> str | None:
         return config.repo_url(self.repo_id) if self.repo_id else None
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field an update changes, shown as text (``label`` is the field in words)."""
-
-    field: str
-    label: str
-    old: str
-    new: str
 
 
 @dataclass(frozen=True)
@@ -362,43 +352,6 @@ class AppLibrary:
         match = re.match(r"\.(?:tmp|old)-(\d+)-", path.name)
         pid = int(match.group(1)) if match else None
         return pid is not None and pid != os.getpid() and psutil.pid_exists(pid)
-
-
-# -- what an update changes -----------------------------------------------------------------------------------
-_LABELS = {"name": "Name", "description": "Description", "tool": "Tool", "category": "Category",
-           "starters": "Starters", "parameters": "Parameters", "icon": "Icon", "languages": "Languages",
-           "recommended_model": "Recommended model", "tool_options": "Tool options", "version": "Version",
-           "license": "License", "min_app_version": "Needs Desktop GPT"}
-
-
-def describe_changes(old: AppManifest, new: AppManifest) -> tuple[FieldChange, ...]:
-    """The fields other than instructions that differ, each shown as text."""
-    before, after = old.to_dict(), new.to_dict()
-    changes = []
-    for key, label in _LABELS.items():
-        if before.get(key) != after.get(key):
-            changes.append(FieldChange(key, label, _as_text(before.get(key)), _as_text(after.get(key))))
-    return tuple(changes)
-
-
-def instructions_diff(old: str, new: str) -> str:
-    """A unified diff of the instructions ("" when they are the same)."""
-    if old == new:
-        return ""
-    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "installed", "update", lineterm="")
-    return "\n".join(lines) + "\n"
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
 
 
 def _slug(name: str) -> str:
