@@ -150,6 +150,147 @@ def scene_code(window, qt: Qt) -> None:
     qt.until(lambda: not window.controller.busy)
     pane.replace_editor()
 
+@scene("models")
+def scene_models(window, qt: Qt):
+    """The model manager with a download in progress, from a local Hub (tests/hub/fakehub.py) started here: the
+    first file stalls part-way, so the shot catches it mid-download with the next one waiting behind it."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.hub.fakehub import FakeHub
+    from desktop_gpt.ui.models.window import TAB_DOWNLOADS
+
+    hub = FakeHub().start()
+    os.environ["HF_ENDPOINT"] = hub.endpoint
+    repo = "Qwen/Qwen2.5-0.5B-Instruct-GGUF"
+    sizes = {"q4_k_m": 491_400_032, "q8_0": 675_710_816, "q2_k": 338_604_832, "fp16": 1_266_425_280}
+    files = {f"qwen2.5-0.5b-instruct-{q}.gguf": b"GGUF" + random.Random(q).randbytes(1 << 16) * (n >> 16)
+             for q, n in sizes.items()}
+    hub.add_repo(repo, {**files, "README.md": "---\nlicense: apache-2.0\n---\n"}, downloads=412_000, likes=310)
+    first = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
+    hub.stall_after[hub.file(repo, first).sha256] = (188_000_000, 120)
+    manager = window.models.open()
+    manager.resize(1100, 560)
+    search = manager.search
+    search.query.setText("qwen2.5 0.5b")
+    search.search()
+    qt.wait(search.searched)
+    search.open_repo(repo)
+    qt.wait(search.files_listed)
+    for item in search.file_items(repo):
+        if item.text(0) in (first, "qwen2.5-0.5b-instruct-q8_0.gguf"):
+            search.download_button(item).click()
+    pane = manager.downloads_pane
+    qt.until(lambda: any(r.job.progress.done >= 188_000_000 for r in pane.rows.values()))
+    qt.settle(1500)
+    manager.tabs.setCurrentIndex(TAB_DOWNLOADS)
+    qt.settle(300)
+    hub.offline = True  # ends the stalled transfer; the download is paused when the window closes
+    return manager
+
+
+# -- Store scenes: a local Hub (tests/hub/fakehub.py) with a few apps, so the cards are real ------------------
+SCENE_FILES = {"app_page": "app-page"}  # scene name → PNG name where they differ
+_STORE_APPS = [
+    ("lin/classical-chinese", "文言文翻译官", "translation", "#b03a2e", 930, 8400,
+     "Translates Classical Chinese (文言文) into modern Chinese or English, and explains hard words.",
+     "You translate Classical Chinese (文言文).\n- Give a faithful modern Chinese (白话文) translation first.\n"
+     "- Then list difficult characters with their meaning in context.\n- Keep names and places as they are."),
+    ("kai/haiku-master", "Haiku Master", "writing", "#8e44ad", 412, 5100,
+     "Writes and critiques haiku: 5-7-5, a season word and a cutting word, in English or Japanese.",
+     "You are a haiku master.\n- Write haiku in three lines of 5, 7 and 5 syllables.\n"
+     "- Include one season word (kigo) and a turn between the images.\n- When the user sends a haiku, "
+     "count its syllables and suggest one improvement."),
+    ("devtools/git-helper", "Git Helper", "programming", "#1e272e", 1280, 22000,
+     "Explains git errors in plain words and gives the exact commands to fix them.",
+     "You help with git.\n- Explain what went wrong in one or two sentences.\n- Give the exact commands in a "
+     "```bash block.\n- Warn before any command that rewrites history or deletes work."),
+    ("maria/recipe-chef", "Recipe Chef", "lifestyle", "#e67e22", 260, 3900,
+     "Turns what is in your fridge into a recipe, with quantities, steps and cooking times.",
+     "You are a home cook.\n- Suggest one recipe from the ingredients the user has.\n"
+     "- List quantities, then numbered steps with times.\n- Offer one substitution for anything missing."),
+    ("lawclear/plain-english", "Plain-English Legal", "productivity", "#2c3e50", 188, 2600,
+     "Rewrites contracts and terms of service in plain English and flags clauses worth a second look.",
+     "You explain legal text in plain English.\n- Summarise each clause in one sentence.\n"
+     "- Flag unusual clauses (auto-renewal, liability, data sharing).\n- You are not a lawyer: say so once."),
+    ("study/flashcards", "Flashcard Maker", "education", "#27ae60", 97, 1500,
+     "Makes question-and-answer flashcards from your notes, ready to paste into Anki.",
+     "You make flashcards.\n- One fact per card.\n- Format: Q: … / A: …\n- Keep answers under 15 words."),
+    ("ana/travel-planner", "Travel Planner", "lifestyle", "#16a085", 74, 980,
+     "Plans day-by-day trips around your budget, pace and interests, with travel times between stops.",
+     "You plan trips.\n- Ask for dates, budget and pace if missing.\n- Give a day-by-day plan with "
+     "morning, afternoon and evening.\n- Include travel time between stops."),
+]
+
+
+def _icon(colour: str, n: int) -> bytes:
+    shapes = ['<circle cx="32" cy="32" r="14" fill="#fff"/>', '<rect x="18" y="18" width="28" height="28" rx="6" '
+              'fill="#fff"/>', '<path d="M32 14 L50 46 L14 46 Z" fill="#fff"/>', '<path d="M20 22 h24 M20 32 h24 '
+              'M20 42 h16" stroke="#fff" stroke-width="5" stroke-linecap="round"/>']
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" '
+            f'fill="{colour}"/>{shapes[n % len(shapes)]}</svg>').encode()
+
+
+def _store_hub(window):
+    """Start a local Hub with the apps above and point the window's settings at it (once)."""
+    import json
+
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests.hub.fakehub import FakeHub
+    from tests.store.apps import readme
+
+    hub = getattr(window, "_screenshot_hub", None)
+    if hub is None:
+        hub = window._screenshot_hub = FakeHub().start()
+        for n, (repo, name, category, colour, likes, downloads, description, instructions) in enumerate(_STORE_APPS):
+            tool = {"translation": "translation", "writing": "writing"}.get(category, "chat")
+            manifest = {"format": "desktop-gpt-app/1", "name": name, "description": description, "tool": tool,
+                        "instructions": instructions, "category": category, "icon": "icon.svg",
+                        "starters": [f"Show me what {name} can do"], "parameters": {"temperature": 0.6}}
+            if n == 0:
+                manifest.update(starters=["学而时习之，不亦说乎？", "Translate the first paragraph of 《桃花源记》",
+                                          "What does 之 mean in 送杜少府之任蜀州?"],
+                                parameters={"temperature": 0.3, "max_tokens": 1200}, languages=["zh-Hans", "en"],
+                                recommended_model={"repo": "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
+                                                   "file": "qwen2.5-1.5b-instruct-q4_k_m.gguf"})
+            hub.add_repo(repo, {"app.json": json.dumps(manifest, ensure_ascii=False, indent=2).encode(),
+                                "icon.svg": _icon(colour, n),
+                                "README.md": readme(category, f"# {name}\n\n{description}\n").encode()},
+                         likes=likes, downloads=downloads, last_modified=f"2026-11-{20 - n:02d}T10:00:00Z")
+        hub.add_repo("desktop-gpt/store", {"featured.json": json.dumps({"shelves": [
+            {"heading": "Editors' picks", "apps": ["lin/classical-chinese", "kai/haiku-master",
+                                                   "devtools/git-helper"]}]})}, repo_type="dataset")
+    window.context.settings.hub_endpoint = hub.endpoint
+    return hub
+
+
+def _store_loaded(window, qt: Qt) -> None:
+    store = window.store
+    window.tabs.setCurrentWidget(store)
+    qt.until(lambda: len(store.browse.cards) == len(_STORE_APPS) and store.browse.featured_box.isVisible())
+    cards = list(store.browse.cards.values()) + store.browse.featured_box.findChildren(type(store.browse.cards[
+        _STORE_APPS[0][0]]))
+    qt.until(lambda: all(card.description.text() != "Loading…" for card in cards))
+
+
+@scene("store")
+def scene_store(window, qt: Qt) -> None:
+    _store_hub(window)
+    window.store.show_browse()
+    _store_loaded(window, qt)
+
+
+@scene("app_page")
+def scene_app_page(window, qt: Qt) -> None:
+    _store_hub(window)
+    _store_loaded(window, qt)
+    page = window.store.page
+    window.store.show_repo_page("lin/classical-chinese")
+    qt.wait(page.details_loaded)
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "docs/screenshots")
     wanted = argv[1:] or list(SCENES)
@@ -168,10 +309,10 @@ def main(argv: list[str]) -> int:
     context.controller.load()
     qt.wait(context.controller.loaded)
     for name in wanted:
-        SCENES[name](window, qt)
+        shown = SCENES[name](window, qt) or window  # a scene may return another window to photograph
         qt.settle(500)
-        path = out / f"{name}.png"
-        window.grab().save(str(path))
+        path = out / f"{SCENE_FILES.get(name, name)}.png"
+        shown.grab().save(str(path))
         print(f"saved {path}")
     window.close()
     return 0

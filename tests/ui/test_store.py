@@ -210,3 +210,31 @@ def test_uninstall_removes_the_app_from_my_apps(make_window, qtbot, store_hub, m
     assert "bob/tutor" not in store.my_apps.app_ids()
     assert store.directory.find("bob/tutor") is None
     assert not any(p.name.startswith("bob") for p in store.directory.library.root.iterdir())
+
+
+def test_a_translation_app_opens_its_tab_with_its_options_and_instructions(make_window, qtbot):
+    window = make_window()
+    window.context.settings.max_tokens = 24
+    store = window.store
+    window.tabs.setCurrentWidget(store)
+    click_item(qtbot, store.my_apps.list, store.my_apps.item_for("builtin:en-zh-translator"))
+    pane = window.translation
+    assert window.tabs.currentWidget() is pane
+    assert pane.app_banner.isVisible() and pane.target_lang.currentData() == "zh-Hans"
+
+    click(qtbot, pane.app_banner.buttons[0])  # a starter fills the text to translate
+    assert pane.source.toPlainText() == "The meeting has been moved to Thursday afternoon."
+    with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS):
+        click(qtbot, pane.translate_button)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
+    app = store.directory.find("builtin:en-zh-translator")
+    assert app.instructions.splitlines()[0] in window.controller.engine.last_prompt()
+    run = window.chat.store.get(pane.tracker.conversation_id)
+    assert (run.tool, run.app_id) == ("translation", "builtin:en-zh-translator")
+
+    click(qtbot, pane.app_banner.close_button)  # stop using the app: its instructions are no longer sent
+    assert pane.app_banner.isHidden() and pane.tracker.app is None
+    with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS):
+        click(qtbot, pane.translate_button)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
+    assert app.instructions.splitlines()[0] not in window.controller.engine.last_prompt()

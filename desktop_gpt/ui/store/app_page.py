@@ -163,7 +163,6 @@ class AppPage(QWidget):
         self.instructions = QPlainTextEdit(self)
         self.instructions.setObjectName("pageInstructions")
         self.instructions.setReadOnly(True)
-        self.instructions.setMinimumHeight(150)
         self.starters = QLabel(self)
         self.starters.setWordWrap(True)
         self.starters.setTextFormat(Qt.TextFormat.PlainText)
@@ -247,7 +246,7 @@ class AppPage(QWidget):
         self._generation += 1
         self.repo_id = repo_id
         self.app = self.details = self.pending_update = None
-        self.status.setText("")
+        self._say("")
         self.progress.hide()
         self.update_box.hide()
         for label in (self.meta, self.description, self.starters, self.parameters, self.model):
@@ -260,6 +259,7 @@ class AppPage(QWidget):
         if generation != self._generation:
             return
         self.details = details
+        self._idle("")
         listing = details.listing
         meta = [f"by {listing.author}" if listing else "", TOOL_NAMES.get(details.manifest.tool, "") + " app",
                 details.manifest.category.capitalize()]
@@ -282,10 +282,13 @@ class AppPage(QWidget):
     def _fill(self, manifest, icon_path, readme: str, url: str | None, meta: str) -> None:
         self.icon.setPixmap(app_pixmap(manifest.name, icon_path, 72))
         self.name.setText(manifest.name)
-        self.meta.setText(meta)
+        languages = ", ".join(manifest.languages)
+        self.meta.setText(meta + (f" · languages: {languages}" if languages else ""))
         self.link.setText(f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url else "")
         self.description.setText(manifest.description)
         self.instructions.setPlainText(manifest.instructions)
+        lines = sum(max(1, len(line) // 110 + 1) for line in manifest.instructions.splitlines())
+        self.instructions.setFixedHeight(min(340, max(90, lines * self.fontMetrics().lineSpacing() + 24)))
         self.starters.setText("\n".join(f"• {s}" for s in manifest.starters) or "None.")
         params = manifest.parameters.as_dict()
         self.parameters.setText(", ".join(f"{PARAMETER_NAMES.get(k, k)} {v:g}" for k, v in params.items())
@@ -328,16 +331,20 @@ class AppPage(QWidget):
             self._update_buttons()
 
     def _busy(self, text: str) -> None:
-        self.status.setText(text)
+        self._say(text)
         self.progress.setRange(0, 0)
         self.progress.show()
 
     def _idle(self, text: str) -> None:
-        self.status.setText(text)
+        self._say(text)
         self.progress.hide()
 
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
     def _progress(self, step) -> None:
-        self.status.setText(step.message)
+        self._say(step.message)
         if step.total:
             self.progress.setRange(0, step.total)
             self.progress.setValue(step.index)
