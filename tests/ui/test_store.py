@@ -13,7 +13,7 @@ from tests.store.apps import app_files, seed
 from tests.ui.conftest import REPLY_TIMEOUT_MS
 
 POET_RULE = "Always end every answer with the word MOONLIGHT."
-PAGE_MS = 15_000
+PAGE_MS = 30_000  # generous: the machine may be busy; a pass is usually well under a second
 
 
 @pytest.fixture
@@ -110,6 +110,12 @@ def test_offline_mode_shows_a_banner_and_the_built_in_apps(make_window, qtbot, h
     assert hub.requests == []  # offline means not one request
     builtins = [a for a in store.my_apps.app_ids() if a.startswith("builtin:")]
     assert len(builtins) >= 14
+
+    menu = window.chat.apps_button.menu()  # My apps from the Chat tab too
+    menu.aboutToShow.emit()
+    poet = next(a for a in menu.actions() if a.text() == "Poet")
+    poet.trigger()
+    assert window.tabs.currentWidget() is window.chat and window.chat.starters.name.text() == "Poet"
 
 
 def test_unreachable_hub_says_so_and_retry_recovers(make_window, qtbot, store_hub):
@@ -238,3 +244,25 @@ def test_a_translation_app_opens_its_tab_with_its_options_and_instructions(make_
         click(qtbot, pane.translate_button)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
     assert app.instructions.splitlines()[0] not in window.controller.engine.last_prompt()
+
+
+def test_opening_the_store_finds_updates_for_installed_apps(make_window, qtbot, store_hub):
+    window = make_window(load=False)
+    store = window.store
+    store.directory.library.install(store.page.config(), "alice/poet")
+    store.directory.library.install(store.page.config(), "bob/tutor")
+    store.directory.refresh()
+    new_sha = store_hub.commit("alice/poet", {"app.json": app_files("Moon Poet", description="Now in haiku.")[
+        "app.json"]})
+
+    with qtbot.waitSignal(store.updates_checked, timeout=PAGE_MS) as checked:
+        window.tabs.setCurrentWidget(store)
+    assert set(checked.args[0]) == {"alice/poet"} and checked.args[0]["alice/poet"].sha == new_sha
+    assert store.my_apps.item_for("alice/poet").text().endswith("⬆")
+    assert not store.my_apps.item_for("bob/tutor").text().endswith("⬆")
+
+    store.show_app_page(store.directory.find("alice/poet"))  # the page shows what changes at once
+    assert store.page.update_box.isVisible() and "Now in haiku." in store.page.update_changes.text()
+    with qtbot.waitSignal(store.page.installed, timeout=PAGE_MS):
+        click(qtbot, store.page.apply_update_button)
+    assert not store.my_apps.item_for("alice/poet").text().endswith("⬆")

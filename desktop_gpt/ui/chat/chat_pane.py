@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -74,6 +76,12 @@ class ChatPane(QWidget):
         self.app_badge.hide()
         header.addWidget(self.app_badge)
         header.addWidget(self.title_label, 1)
+        self.apps_button = QToolButton(self)  # its menu (My apps) is filled by the Store
+        self.apps_button.setText("Apps")
+        self.apps_button.setToolTip("Start a chat with one of your apps")
+        self.apps_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.apps_button.setMenu(QMenu(self.apps_button))
+        header.addWidget(self.apps_button)
         header.addWidget(self.system_button)
         header.addWidget(self.export_button)
         self.notice = QLabel("", self)

@@ -390,9 +390,10 @@ class AppPage(QWidget):
         config = self.config()
         self._busy("Checking the Hub for a newer version…")
         task = self._start(lambda: self.directory.library.check_update(config, app))
-        task.done.connect(self._update_found)
+        task.done.connect(self.show_update)
 
-    def _update_found(self, update) -> None:
+    def show_update(self, update) -> None:
+        """What a newer version changes (None: the app is current), with Apply update."""
         self.pending_update = update
         self.update_checked.emit(update)
         if update is None:

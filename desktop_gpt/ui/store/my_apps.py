@@ -31,6 +31,7 @@ class MyAppsList(QWidget):
     def __init__(self, directory: AppDirectory, parent: QWidget | None = None):
         super().__init__(parent)
         self.directory = directory
+        self.updates: set[str] = set()  # ids of apps with a newer version on the Hub
         self.browse_button = QPushButton("Browse the Store", self)
         self.browse_button.setObjectName("browseButton")
         title = QLabel("My apps", self)
@@ -67,10 +68,16 @@ class MyAppsList(QWidget):
             header.setData(Qt.ItemDataRole.AccessibleTextRole, heading)
             self.list.addItem(header)
             for app in apps:
-                item = QListWidgetItem(self.directory.icon(app.id, app.name), app.name)
+                newer = app.id in self.updates
+                item = QListWidgetItem(self.directory.icon(app.id, app.name), app.name + ("  ⬆" if newer else ""))
                 item.setData(ID_ROLE, app.id)
-                item.setToolTip(f"{app.name} — {TOOL_NAMES.get(app.tool, app.tool)}\n{app.description}")
+                item.setToolTip(f"{app.name} — {TOOL_NAMES.get(app.tool, app.tool)}\n{app.description}"
+                                + ("\nA newer version is available: right-click → Check for update." if newer else ""))
                 self.list.addItem(item)
+
+    def set_updates(self, app_ids: set[str]) -> None:
+        self.updates = set(app_ids)
+        self.refresh()
 
     def app_ids(self) -> list[str]:
         """The ids listed, in order (for tests and the Apps menu)."""

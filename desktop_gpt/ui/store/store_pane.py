@@ -6,12 +6,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop_gpt import log
+from desktop_gpt.errors import DesktopGPTError, HubUnavailable
 from desktop_gpt.settings import Settings
 from desktop_gpt.ui.store.app_page import AppPage
 from desktop_gpt.ui.store.browse import BrowsePage
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.my_apps import MyAppsList
 from desktop_gpt.ui.store.tasks import TaskRunner
+
+_log = log.get("ui.store")
 
 
 class StorePane(QWidget):
@@ -20,16 +24,21 @@ class StorePane(QWidget):
     Signals:
         launch_requested(object): open this InstalledApp in its tool.
         status_message(str): a short note for the status bar.
+        updates_checked(dict): the installed Hub apps were checked; app id → AppUpdate for those with a newer
+            version.
     """
 
     launch_requested = Signal(object)
     status_message = Signal(str)
+    updates_checked = Signal(dict)
 
     def __init__(self, settings: Settings, directory: AppDirectory, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings
         self.directory = directory
         self.runner = TaskRunner(self)
+        self.updates: dict = {}  # app id → AppUpdate found by the check when the Store is first shown
+        self._checked = False
         self.my_apps = MyAppsList(directory, self)
         self.browse = BrowsePage(settings, self.runner, self)
         self.page = AppPage(settings, directory, self.runner, self)
@@ -53,12 +62,51 @@ class StorePane(QWidget):
         self.browse.app_clicked.connect(self.show_repo_page)
         self.page.back_requested.connect(self.show_browse)
         self.page.launch_requested.connect(self.launch_requested)
-        self.page.installed.connect(lambda app: self.status_message.emit(f"Installed {app.name}"))
+        self.page.installed.connect(self._installed)
         self.page.uninstalled.connect(lambda _id: self.status_message.emit("App uninstalled"))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self.browse.start()
+        if not self._checked:
+            self._checked = True
+            self.check_updates()
+
+    def check_updates(self) -> None:
+        """Ask the Hub, in the background, whether the installed Hub apps have newer versions."""
+        config = self.page.config()
+        apps = [a for a in self.directory.installed() if a.source == "hub"]
+        if config.offline or not apps:
+            return
+        library = self.directory.library
+
+        def work() -> dict:
+            found = {}
+            for app in apps:
+                try:
+                    update = library.check_update(config, app)
+                except HubUnavailable:
+                    break  # the Hub is down: the listing says so; no point asking about every app
+                except DesktopGPTError as exc:
+                    _log.info("update check for %s failed: %s", app.id, exc)
+                    continue
+                if update is not None:
+                    found[app.id] = update
+            return found
+
+        self.runner.start(work).done.connect(self._updates_found)
+
+    def _updates_found(self, found: dict) -> None:
+        self.updates = found
+        self.my_apps.set_updates(set(found))
+        if found:
+            self.status_message.emit(f"{len(found)} app update{'s' if len(found) > 1 else ''} available in My apps")
+        self.updates_checked.emit(found)
+
+    def _installed(self, app) -> None:
+        self.updates.pop(app.id, None)
+        self.my_apps.set_updates(set(self.updates))
+        self.status_message.emit(f"Installed {app.name}")
 
     def shutdown(self) -> None:
         """Let running Hub calls end (they are short: the client's timeouts bound them)."""
@@ -76,6 +124,8 @@ class StorePane(QWidget):
     def show_app_page(self, app) -> None:
         self.page.show_app(app)
         self.stack.setCurrentWidget(self.page)
+        if app.id in self.updates:
+            self.page.show_update(self.updates[app.id])
 
     def check_update(self, app) -> None:
         self.show_app_page(app)

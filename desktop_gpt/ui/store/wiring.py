@@ -48,6 +48,7 @@ def build_store(window) -> StorePane:
     window.chat.conversations.apps = directory
     window.chat.conversations.refresh()
     directory.changed.connect(window.chat.conversations.refresh)
+    fill_apps_menu(window, window.chat.apps_button.menu())
     pane = StorePane(context.settings, directory, window)
     pane.launch_requested.connect(window.launcher.launch)
     pane.status_message.connect(lambda text: window.statusBar().showMessage(text, 5000))
