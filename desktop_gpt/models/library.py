@@ -11,7 +11,7 @@ from desktop_gpt import log
 from desktop_gpt.errors import DesktopGPTError, FileAccessError, ModelLoadError, ModelNotInstalled
 from desktop_gpt.models import partials
 from desktop_gpt.models.fit import MemoryEstimate, estimate_local, estimate_remote
-from desktop_gpt.models.gguf import GGUFInfo, read_gguf
+from desktop_gpt.models.gguf import read_gguf
 from desktop_gpt.models.local import bundled_model
 from desktop_gpt.models.quant import parse_quant, shard_name, shard_path
 from desktop_gpt.paths import AppPaths, app_paths
@@ -253,13 +253,16 @@ class ModelLibrary:
                               layers=_int(info.block_count), kv_bytes_per_token=info.kv_bytes_per_token())
 
 
-def describe_file(path: Path | str) -> GGUFInfo:
-    """The GGUF header of one file (ModelLoadError in words when it is not a usable model)."""
-    return read_gguf(Path(path))
-
-
-def estimate_for(info: GGUFInfo, context_size: int, weights: int | None = None) -> MemoryEstimate:
-    return estimate_local(info, context_size, weights=weights)
+def estimate_file(path: Path | str, context_size: int) -> MemoryEstimate:
+    """Memory a GGUF file needs at ``context_size`` (every part of a split model counted); ModelLoadError in words
+    when it is not a usable model. For the "will it fit?" warning before loading any file."""
+    path = Path(path)
+    parts, missing = _parts_of(path)
+    if missing:
+        raise ModelLoadError(f"{path.name} is part of a split model whose parts {', '.join(map(str, missing))} are "
+                             f"missing.")
+    info = read_gguf(path)
+    return estimate_local(info, context_size, weights=sum(_size(p) for p in parts))
 
 
 def _with_default(model: InstalledModel, default: Path | None) -> InstalledModel:

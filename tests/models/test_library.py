@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_gpt.errors import ModelNotInstalled
+from desktop_gpt.errors import ModelLoadError, ModelNotInstalled
 from desktop_gpt.models.catalog import pick, repo_files
 from desktop_gpt.models.download import Download
-from desktop_gpt.models.library import BUNDLED, DOWNLOADED, FOLDER, HF_CACHE, ModelLibrary
+from desktop_gpt.models.library import BUNDLED, DOWNLOADED, FOLDER, HF_CACHE, ModelLibrary, estimate_file
 from desktop_gpt.models.partials import DownloadRequest
 from desktop_gpt.paths import app_paths
 from desktop_gpt.settings import Settings, load_settings
@@ -77,6 +77,9 @@ def test_folders_the_user_adds_split_models_and_broken_files(tmp_path, app_home)
     assert big.parameters == 2000, "parameters of every part"
     assert "big-Q4_K_M-00002-of-00002.gguf" not in models, "a split model is one entry"
     assert "parts 2 of this split model are missing" in models["gap-Q8_0-00001-of-00002.gguf"].problem
+    assert estimate_file(big.path, 1024).weights == big.size, "a split model's estimate counts every part"
+    with pytest.raises(ModelLoadError, match="parts 2 are missing"):
+        estimate_file(folder / "gap-Q8_0-00001-of-00002.gguf", 1024)
     assert "truncated" in models["cut-Q4_0.gguf"].problem
     assert "notes.txt" not in models
 
