@@ -63,6 +63,10 @@ def _gib(n: int | None) -> float | None:
     return None if n is None else round(n / 1e9, 3)
 
 
+def _fit_label(fit) -> str:
+    return fit.label + (" (close other programs)" if fit.tight else "")
+
+
 def _table(rows: list[list[str]], header: list[str]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -86,7 +90,7 @@ def run_recommended(args: argparse.Namespace) -> int:
                       "good_at": r.good_at, "languages": list(r.languages), "license": r.license,
                       "chinese": r.chinese, "fit": fit.verdict, "fit_message": fit.message} for r, fit in out])
         return 0
-    _table([[r.name, r.parameters, human_size(r.size), human_size(r.ram), fit.label, r.repo_id] for r, fit in out],
+    _table([[r.name, r.parameters, human_size(r.size), human_size(r.ram), _fit_label(fit), r.repo_id] for r, fit in out],
            ["MODEL", "PARAMS", "SIZE", "RAM", "FIT", "REPO"])
     print("\nDownload one with: desktop-gpt models download REPO (Q4_K_M by default)")
     return 0
@@ -136,7 +140,7 @@ def run_files(args: argparse.Namespace) -> int:
         return 0
     _table([[f.name, f.quant or "?", human_size(f.size),
              (f"{len(f.parts)} parts" if f.sharded else "") + ("" if f.complete else " (parts missing)"),
-             "projector" if f.projector else fit.label] for f, fit in rows],
+             "projector" if f.projector else _fit_label(fit)] for f, fit in rows],
            ["FILE", "QUANT", "SIZE", "", "FIT"])
     note = "" if files.parameters else " (estimated from the file sizes)"
     print(f"\nFit at {context:,} tokens of context{note}. Download with: desktop-gpt models download {files.repo_id} "

@@ -132,7 +132,7 @@ def fit_verdict(estimate: MemoryEstimate, memory: SystemMemory | None = None, *,
         return Fit("ram", LABELS["ram"], f"Fits in RAM: it {parts}; {human_size(memory.available)} of "
                    f"{human_size(memory.total)} is free.{gpu_note}", False, estimate)
     if need <= usable_ever:
-        return Fit("ram", LABELS["ram"] + " (tight)", f"Fits in RAM if you close other programs: it {parts}; only "
+        return Fit("ram", LABELS["ram"], f"Fits in RAM if you close other programs: it {parts}; only "
                    f"{human_size(memory.available)} of {human_size(memory.total)} is free now.{gpu_note}",
                    True, estimate)
     if gpu_free and need <= usable_ever + gpu_free:
