@@ -76,6 +76,8 @@ class DownloadQueue:
         self.on_change = on_change
         self.download_options = dict(download_options or {})  # e.g. stall_timeout, backoff (tests)
         self._lock = threading.RLock()
+        self._emit_lock = threading.RLock()  # callbacks run one at a time, in order, and never under _lock
+        self._pending: list[DownloadJob] = []
         self._jobs: dict[int, DownloadJob] = {}
         self._running: dict[int, Download] = {}
         self._threads: dict[int, threading.Thread] = {}
@@ -111,6 +113,7 @@ class DownloadQueue:
             progress = DownloadProgress("paused", partial.done, partial.request.total,
                                         parts=len(partial.request.parts))
             found.append(self._add(partial.request, PAUSED, progress, restored=True))
+        self._flush()
         return found
 
     def add(self, request: DownloadRequest) -> DownloadJob:
@@ -120,17 +123,19 @@ class DownloadQueue:
         """
         with self._lock:
             existing = self.find(request)
-            if existing is not None:
-                if existing.state in (PAUSED, FAILED):
-                    return self.resume(existing.id)
+            if existing is not None and existing.state not in (PAUSED, FAILED):
                 return existing
+        if existing is not None:
+            return self.resume(existing.id)
+        with self._lock:
             landed = partials.already_downloaded(self.models_dir, request)
             if landed is not None:
                 progress = DownloadProgress("done", request.total, request.total, parts=len(request.parts))
-                return self._add(request, DONE, progress, path=landed)
-            done = partials.partial_bytes(self.models_dir, request)
-            job = self._add(request, QUEUED, DownloadProgress("queued", done, request.total,
-                                                              parts=len(request.parts)))
+                job = self._add(request, DONE, progress, path=landed)
+            else:
+                done = partials.partial_bytes(self.models_dir, request)
+                job = self._add(request, QUEUED, DownloadProgress("queued", done, request.total,
+                                                                  parts=len(request.parts)))
         self._schedule()
         return self.job(job.id)
 
@@ -142,7 +147,9 @@ class DownloadQueue:
                 self._update(job_id, state=PAUSED, progress=replace(job.progress, phase="paused"))
             elif job.state == RUNNING:
                 self._running[job_id].pause()  # its thread marks it paused when it has stopped
-            return self._jobs[job_id]
+            job = self._jobs[job_id]
+        self._flush()
+        return job
 
     def resume(self, job_id: int) -> DownloadJob:
         """Queue a paused or failed download again; it continues from its partial files."""
@@ -164,8 +171,9 @@ class DownloadQueue:
             if job.state in (QUEUED, PAUSED, FAILED):
                 partials.discard_partial(self.models_dir, job.request)
                 self._update(job_id, state=CANCELLED, progress=replace(job.progress, phase="cancelled", done=0))
-                self._finish(job_id)
-            return self._jobs[job_id]
+            job = self._jobs[job_id]
+        self._flush()
+        return job
 
     def remove(self, job_id: int) -> None:
         """Forget a finished job (done, failed or cancelled) from the list."""
@@ -189,6 +197,7 @@ class DownloadQueue:
                 if job.state == QUEUED:
                     self._update(job_id, state=PAUSED, progress=replace(job.progress, phase="paused"))
             threads = list(self._threads.values())
+        self._flush()
         for thread in threads:
             thread.join(timeout)
 
@@ -201,7 +210,7 @@ class DownloadQueue:
             self._done_events[job.id] = threading.Event()
             if state not in ACTIVE:
                 self._done_events[job.id].set()
-        self._emit(job)
+            self._pending.append(job)
         return job
 
     def _update(self, job_id: int, **changes) -> DownloadJob:
@@ -213,20 +222,29 @@ class DownloadQueue:
                 event.clear()
             else:
                 event.set()
-        self._emit(job)
+            self._pending.append(job)
         return job
 
-    def _finish(self, job_id: int) -> None:
-        self._done_events[job_id].set()
-
-    def _emit(self, job: DownloadJob) -> None:
-        if self.on_change is not None:
-            try:
-                self.on_change(job)
-            except Exception:  # noqa: BLE001 - a listener's bug must not kill a download
-                _log.exception("download listener failed")
+    def _flush(self) -> None:
+        """Tell the listener about every change so far, in order, outside the queue's lock."""
+        with self._emit_lock:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            for job in batch:
+                if self.on_change is None:
+                    continue
+                try:
+                    self.on_change(job)
+                except Exception:  # noqa: BLE001 - a listener's bug must not kill a download
+                    _log.exception("download listener failed")
 
     def _schedule(self) -> None:
+        try:
+            self._start_queued()
+        finally:
+            self._flush()
+
+    def _start_queued(self) -> None:
         with self._lock:
             while len(self._running) < self.max_active:
                 queued = [j for j in self._jobs.values() if j.state == QUEUED]
@@ -246,7 +264,8 @@ class DownloadQueue:
         with self._lock:
             if self._jobs.get(job_id) is None or self._jobs[job_id].state != RUNNING:
                 return
-        self._update(job_id, progress=progress)
+            self._update(job_id, progress=progress)
+        self._flush()
 
     def _work(self, job_id: int, download: Download) -> None:
         try:
