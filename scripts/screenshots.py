@@ -154,6 +154,7 @@ def scene_code(window, qt: Qt) -> None:
 def scene_models(window, qt: Qt):
     """The model manager with a download in progress, from a local Hub (tests/hub/fakehub.py) started here: the
     first file stalls part-way, so the shot catches it mid-download with the next one waiting behind it."""
+    import atexit
     import random
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -161,18 +162,19 @@ def scene_models(window, qt: Qt):
     from desktop_gpt.ui.models.window import TAB_DOWNLOADS
 
     hub = FakeHub().start()
+    atexit.register(hub.stop)  # ends the stalled transfer when the script is done
     os.environ["HF_ENDPOINT"] = hub.endpoint
     repo = "Qwen/Qwen2.5-0.5B-Instruct-GGUF"
-    sizes = {"q4_k_m": 491_400_032, "q8_0": 675_710_816, "q2_k": 338_604_832, "fp16": 1_266_425_280}
+    sizes = {"q4_k_m": 491_400_032, "q8_0": 675_710_816}
     files = {f"qwen2.5-0.5b-instruct-{q}.gguf": b"GGUF" + random.Random(q).randbytes(1 << 16) * (n >> 16)
              for q, n in sizes.items()}
     hub.add_repo(repo, {**files, "README.md": "---\nlicense: apache-2.0\n---\n"}, downloads=412_000, likes=310)
     first = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
-    hub.stall_after[hub.file(repo, first).sha256] = (188_000_000, 120)
+    hub.stall_after[hub.file(repo, first).sha256] = (188_000_000, 25)
     manager = window.models.open()
-    manager.resize(1100, 560)
+    manager.resize(1060, 330)
     search = manager.search
-    search.query.setText("qwen2.5 0.5b")
+    search.query.setText("Qwen2.5-0.5B")
     search.search()
     qt.wait(search.searched)
     search.open_repo(repo)
@@ -184,8 +186,6 @@ def scene_models(window, qt: Qt):
     qt.until(lambda: any(r.job.progress.done >= 188_000_000 for r in pane.rows.values()))
     qt.settle(1500)
     manager.tabs.setCurrentIndex(TAB_DOWNLOADS)
-    qt.settle(300)
-    hub.offline = True  # ends the stalled transfer; the download is paused when the window closes
     return manager
 
 

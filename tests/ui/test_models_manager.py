@@ -82,7 +82,7 @@ def test_installed_lists_the_bundled_model_with_its_facts(make_manager, bundled_
     row = _row(manager, bundled_model.name)
     name, size, arch, params, quant, context, license_, source, where = _cells(table, row)
     assert name == f"{bundled_model.name}  (default)"  # no model chosen: the bundled one loads at start
-    assert size == "98.0 MB" or size.endswith("MB")
+    assert size == "98.4 MB"
     assert (arch, params, quant, context) == ("llama", "135M", "Q4_1", "8,192")
     assert source == "Bundled with the app" and where == str(bundled_model)
     table.selectRow(row)
@@ -217,3 +217,27 @@ def test_offline_hub_is_said_plainly_and_installed_still_works(qtbot, make_manag
     assert "could not be reached" in text.lower() or "reach" in text.lower()
     assert "still listed under Installed" in text
     assert any(m.name == bundled_model.name for m in manager.installed.models)
+
+
+def test_progress_words():
+    from desktop_gpt.models.download import DownloadProgress
+    from desktop_gpt.models.partials import DownloadPart, DownloadRequest
+    from desktop_gpt.services.downloads import DownloadJob
+    from desktop_gpt.ui.models.downloads_pane import duration, progress_text
+
+    request = DownloadRequest("a/b", "0" * 40, "m.gguf", "Q4_K_M", (DownloadPart("m.gguf", 4_700_000_000),))
+
+    def job(state, phase, done, **kw):
+        error = kw.pop("error", "")
+        return DownloadJob(1, request, state, DownloadProgress(phase, done, 4_700_000_000, **kw), error=error)
+
+    running = job("running", "downloading", 1_200_000_000, speed=12_300_000, eta=285)
+    assert progress_text(running) == "1.2 GB of 4.7 GB · 12.3 MB/s · 4 min left"
+    assert progress_text(running, silent_for=7) == "1.2 GB of 4.7 GB · no data from the server for 7 s, waiting"
+    assert progress_text(job("paused", "paused", 1_200_000_000)) == "Paused · 1.2 GB of 4.7 GB"
+    assert progress_text(job("queued", "queued", 0)) == "Waiting for the download before it · 0 B of 4.7 GB"
+    failed = job("failed", "failed", 10, error="The Hub could not be reached.")
+    assert progress_text(failed) == "Failed at 10 B of 4.7 GB: The Hub could not be reached."
+    retry = job("running", "retrying", 5, message="The connection broke off. Retrying in 2 s.")
+    assert progress_text(retry) == "Reconnecting · 5 B of 4.7 GB · The connection broke off. Retrying in 2 s."
+    assert (duration(45), duration(720), duration(4800), duration(None)) == ("45 s", "12 min", "1 h 20 min", "")

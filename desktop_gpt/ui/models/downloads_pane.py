@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,13 +25,16 @@ PHASES = {
     "connecting": "Connecting…",
     "checking": "Checking what was already downloaded…",
     "downloading": "Downloading",
-    "retrying": "Connection lost, trying again",
+    "retrying": "Reconnecting",
     "verifying": "Checking the file (sha256)…",
     "paused": "Paused",
     "failed": "Failed",
     "cancelled": "Cancelled",
     "done": "Downloaded and verified",
 }
+
+
+STALL_NOTICE_S = 5.0
 
 
 def duration(seconds: float | None) -> str:
@@ -44,8 +49,12 @@ def duration(seconds: float | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
-def progress_text(job: DownloadJob) -> str:
-    """The row's second line: "1.2 GB of 4.7 GB · 12.3 MB/s · 5 min left" (and what is happening)."""
+def progress_text(job: DownloadJob, silent_for: float = 0.0) -> str:
+    """The row's second line: "1.2 GB of 4.7 GB · 12.3 MB/s · 5 min left" (and what is happening).
+
+    ``silent_for``: seconds since the last byte arrived; past STALL_NOTICE_S the speed and ETA (which only fall
+    slowly) give way to saying that the server has gone quiet.
+    """
     p = job.progress
     phase = PHASES.get(p.phase, p.phase.capitalize())
     if job.state == FAILED:
@@ -53,7 +62,9 @@ def progress_text(job: DownloadJob) -> str:
     if job.state == DONE:
         return f"{phase} · {human_size(p.total)}"
     bits = [f"{human_size(p.done)} of {human_size(p.total)}"]
-    if job.state == RUNNING and p.phase == "downloading":
+    if job.state == RUNNING and p.phase == "downloading" and silent_for >= STALL_NOTICE_S:
+        bits.append(f"no data from the server for {duration(silent_for)}, waiting")
+    elif job.state == RUNNING and p.phase == "downloading":
         if p.speed > 0:
             bits.append(f"{human_size(p.speed)}/s")
         if p.eta is not None:
@@ -84,6 +95,7 @@ class DownloadRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.downloads = downloads
         self.job = job
+        self._bytes_seen = (job.progress.done, time.monotonic())  # when ``done`` last changed
         self.title = QLabel(f"<b>{job.name}</b> <span style='color:#666'>from {job.request.repo_id}</span>", self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.status = QLabel(self)
@@ -116,9 +128,12 @@ class DownloadRow(QFrame):
     def update_job(self, job: DownloadJob) -> None:
         self.job = job
         p = job.progress
+        now = time.monotonic()
+        if p.done != self._bytes_seen[0] or p.phase != "downloading":
+            self._bytes_seen = (p.done, now)
         self.bar.setValue(int(p.fraction * 1000))
         self.bar.setFormat(f"{p.fraction * 100:.0f}%")
-        self.status.setText(progress_text(job))
+        self.status.setText(progress_text(job, now - self._bytes_seen[1]))
         self.status.setStyleSheet("color: #b00020;" if job.state == FAILED else "")
         self.pause_button.setVisible(job.state in (QUEUED, RUNNING))
         self.resume_button.setVisible(job.state in (PAUSED, FAILED))
@@ -174,7 +189,7 @@ class DownloadsPane(QWidget):
             row.use.connect(self.use)
             row.remove.connect(self._remove)
             self.rows[job.id] = row
-            self.list_layout.insertWidget(0, row)  # the newest on top
+            self.list_layout.insertWidget(self.list_layout.count() - 1, row)  # in queue order, above the stretch
         else:
             row.update_job(job)
         self._refresh_empty()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,8 +66,8 @@ class RecommendedPane(QWidget):
         self.buttons: list[QPushButton] = []
         self.verdicts: list[fit.Fit] = []
         for row, rec in enumerate(self.items):
-            name = rec.name + ("  中文" if rec.chinese else "")
-            cells = [f"{name}\n{rec.parameters} · {rec.quant} · {rec.license}", rec.good_at,
+            chinese = " · 中文" if rec.chinese else ""
+            cells = [f"{rec.name}\n{rec.parameters} · {rec.quant} · {rec.license}{chinese}", rec.good_at,
                      ", ".join(rec.languages[:6]) + ("…" if len(rec.languages) > 6 else ""),
                      fit.human_size(rec.size), fit.human_size(rec.ram)]
             for col, text in enumerate(cells):
@@ -77,14 +77,26 @@ class RecommendedPane(QWidget):
             verdict = remote_fit(rec.size, context_size, rec.quant)
             self.verdicts.append(verdict)
             self.table.setItem(row, 5, verdict_item(verdict))
-            button = QPushButton("Download", self.table)
+            cell = QWidget(self.table)  # keeps the button its natural size inside a tall row
+            button = QPushButton("Download", cell)
             button.clicked.connect(lambda _c=False, r=rec: self.download.emit(r))
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(6, 2, 6, 2)
+            box.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
             self.buttons.append(button)
-            self.table.setCellWidget(row, 6, button)
+            self.table.setCellWidget(row, 6, cell)
         self.table.resizeRowsToContents()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # the wrapped "Good at" text is measured at its real width
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()
 
     def set_installed(self, names: set[str]) -> None:
         """Mark the entries already on this computer."""
