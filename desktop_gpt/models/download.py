@@ -61,7 +61,14 @@ class DownloadPaused(Exception):
 
 
 class _Retry(Exception):
-    """One attempt failed in a way worth another try; ``str()`` says why, for a person."""
+    """One attempt failed in a way worth another try; ``str()`` says why, for a person.
+
+    ``wait``: seconds the server asked us to wait (Retry-After), if it said.
+    """
+
+    def __init__(self, message: str, wait: float | None = None):
+        super().__init__(message)
+        self.wait = wait
 
 
 class _Restart(Exception):
@@ -204,7 +211,7 @@ class Download:
                     raise DownloadError(f"The download of {self.request.name} stopped: {why} It was tried "
                                         f"{failures} times. {human_size(self._base + self._have)} of "
                                         f"{human_size(self.request.total)} is kept; resume it later.") from None
-                delay = min(self.backoff[1], self.backoff[0] * 2 ** (failures - 1))
+                delay = min(self.backoff[1], max(self.backoff[0] * 2 ** (failures - 1), why.wait or 0))
                 _log.info("%s: %s; retry %d in %.1f s", part.path, why, failures + 1, delay)
                 self._report("retrying", self._base + self._have, force=True,
                              message=f"{why} Retrying in {delay:.0f} s.")
@@ -296,7 +303,9 @@ class Download:
         if status == 416 and have:
             raise _Restart("the server refused the range (416)")
         if status == 429 or status >= 500:
-            raise _Retry(f"The Hugging Face Hub answered with error {status}.")
+            raise _Retry(f"The Hugging Face Hub answered with error {status}"
+                         + (" (too many requests)." if status == 429 else "."),
+                         _seconds(response.headers.get("Retry-After")))
         if status >= 400:
             response.read()
             with hub_errors(self.config, repo_id=self.request.repo_id, filename=part.path,
@@ -422,6 +431,13 @@ class Download:
         if isinstance(error, HubError):
             return str(error)
         return f"The connection failed ({type(exc).__name__})."
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:  # an HTTP date: not worth parsing, the back-off applies
+        return None
 
 
 def _new_hasher(part: DownloadPart):

@@ -144,3 +144,16 @@ def test_a_split_model_downloads_as_one(hub, hub_config, split_repo, models_dir)
             assert sha256_file(path.parent / name) == split_repo.sha256(name)
     assert {e.parts for e in events} == {3} and {e.part for e in events} == {1, 2, 3}
     assert events[-1].done == events[-1].total == big.size
+
+
+def test_rate_limits_and_server_errors_are_retried(hub, hub_config, tiny_repo, models_dir):
+    hub.fail_next(r"^/cdn/", 429, times=1, method="GET", headers={"Retry-After": "0"})
+    hub.fail_next(r"^/cdn/", 502, times=1, method="GET")
+    events = []
+    path = Download(_request(hub_config, tiny_repo.repo_id, "Q4_K_M"), models_dir, hub_config,
+                    on_progress=events.append, **FAST).run()
+    assert sha256_file(path) == tiny_repo.sha256("tiny-Q4_K_M.gguf")
+    assert [g.status for g in _cdn_gets(hub)] == [502, 429, 200]
+    said = [e.message for e in events if e.phase == "retrying"]
+    assert said[0].startswith("The Hugging Face Hub answered with error 502.")
+    assert "too many requests" in said[1]
