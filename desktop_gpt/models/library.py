@@ -176,7 +176,8 @@ class ModelLibrary:
             except OSError as exc:
                 raise FileAccessError(f"{model.name} could not be deleted: {exc.strerror or exc}. If it is "
                                       f"loaded, switch to another model first.") from None
-            partials.forget_download(model.path.parent, model.name)
+            repo_folder = partials.repo_dir(self.models_dir, model.repo_id) if model.repo_id else model.path.parent
+            partials.forget_download(repo_folder, model.name)
             _remove_empty(model.path.parent, self.models_dir)
             done = f"Deleted {model.name} ({_size_words(model.size)})."
         else:

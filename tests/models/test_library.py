@@ -112,3 +112,17 @@ def test_find_names_what_matches(tmp_path, app_home):
         library.find("alpha")
     with pytest.raises(ModelNotInstalled, match="No installed model is called 'beta'"):
         library.find("beta")
+
+
+def test_a_split_model_in_a_repo_subfolder(hub, hub_config, models_dir):
+    parts = {f"Q4_K_M/sub-Q4_K_M-{i:05d}-of-00002.gguf": gguf_bytes("sub", 3000, seed=i, split=(i, 2))
+             for i in (1, 2)}
+    hub.add_repo("unsloth/sub-GGUF", parts)
+    path = _download(hub_config, "unsloth/sub-GGUF", models_dir, "Q4_K_M")
+    assert path == models_dir / "unsloth" / "sub-GGUF" / "Q4_K_M" / "sub-Q4_K_M-00001-of-00002.gguf"
+
+    library = ModelLibrary(Settings())
+    model = library.find("sub-Q4_K_M")
+    assert model.repo_id == "unsloth/sub-GGUF" and len(model.parts) == 2 and model.deletable
+    library.remove(model)
+    assert not (models_dir / "unsloth").exists()
