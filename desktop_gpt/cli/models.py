@@ -12,6 +12,7 @@ from desktop_gpt.cli import common
 from desktop_gpt.errors import DownloadError, HubError, IntegrityError
 
 _SORTS = ("downloads", "likes", "updated")
+_REPO_HELP = "owner/name, owner/name@Q4_K_M, or the repository's (or a file's) Hub web address"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,11 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sort", default="downloads", choices=_SORTS, help="order (default: downloads)")
     p.add_argument("--limit", type=int, default=20, help="how many (default: 20)")
     p = action("files", "every GGUF file of a repository: quantization, size, fit", run_files)
-    p.add_argument("repo", help="owner/name")
+    p.add_argument("repo", help=_REPO_HELP)
     p.add_argument("--context", type=int, help="context size for the fit estimate (default: the setting)")
     p.add_argument("--gpu-memory", type=float, metavar="GB", help="free GPU memory to count on, in GB")
     p = action("download", "download a model (resumes an unfinished one; checks its sha256)", run_download)
-    p.add_argument("repo", help="owner/name")
+    p.add_argument("repo", help=_REPO_HELP + ", or the id of a recommended model (see: models recommended)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--file", help="the GGUF file (a split model: its first part)")
     which.add_argument("--quant", help="the quantization, e.g. Q4_K_M (default: Q4_K_M, or the only file)")
@@ -49,6 +50,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
+def _resolve(text: str, *, recommended_ids: bool = False):
+    """The RepoRef a person typed: a recommended model's id, a repo, a repo with a quant, or a Hub address."""
+    from desktop_gpt.models.catalog import RepoRef, parse_ref, recommended
+
+    if recommended_ids and "/" not in text:
+        for r in recommended():
+            if r.id == text.strip().lower():
+                return RepoRef(r.repo_id, r.file)
+    return parse_ref(text)
+
+
 def _config(settings):
     from desktop_gpt.store.hub import HubConfig
 
@@ -119,7 +131,8 @@ def run_files(args: argparse.Namespace) -> int:
     from desktop_gpt.models.fit import estimate_remote, fit_verdict, human_size, system_memory
 
     settings = common.settings()
-    files = repo_files(_config(settings), args.repo)
+    ref = _resolve(args.repo)
+    files = repo_files(_config(settings), ref.repo_id, ref.revision)
     context = args.context or settings.context_size
     gpu = int(args.gpu_memory * 1e9) if args.gpu_memory else None
     memory = system_memory()
@@ -214,8 +227,12 @@ def run_download(args: argparse.Namespace) -> int:
     settings = common.settings()
     config = _config(settings)
     paths = app_paths().ensure()
-    files = repo_files(config, args.repo)
-    model = pick(files, filename=args.file, quant=args.quant)
+    ref = _resolve(args.repo, recommended_ids=True)
+    files = repo_files(config, ref.repo_id, ref.revision)
+    if args.file or args.quant:
+        model = pick(files, filename=args.file, quant=args.quant)
+    else:
+        model = pick(files, filename=ref.filename, quant=ref.quant)
     request = DownloadRequest.from_model_file(model)
     progress = _ProgressLine(model.name)
     download = Download(request, paths.models, config, on_progress=progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -15,7 +16,13 @@ from desktop_gpt.store.hub import HubConfig, hub_errors
 # What people call the orders → what HfApi.list_models takes.
 SORTS = {"downloads": "downloads", "likes": "likes", "updated": "last_modified", "last_modified": "last_modified",
          "lastModified": "last_modified", "trending": "trending_score"}
-_EXPAND = ["author", "downloads", "likes", "lastModified", "gated", "tags", "pipeline_tag"]
+_EXPAND = ["author", "downloads", "likes", "lastModified", "gated", "tags", "pipeline_tag", "gguf"]
+# What people paste: owner/repo, owner/repo@Q4_K_M (LM Studio), hf.co/owner/repo:Q4_K_M (Ollama), or a Hub web
+# address (…/owner/repo, …/blob/<rev>/<file>, …/resolve/<rev>/<file>).
+_REF = re.compile(r"^(?:https?://[^/\s]+/|(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)/)?"
+                  r"(?P<repo>[\w.-]+/[\w.-]+?)"
+                  r"(?:(?:/(?:blob|resolve|tree)/(?P<rev>[^/]+)(?:/(?P<file>.+?))?)|[:@](?P<quant>[\w.-]+))?/?"
+                  r"(?:\?.*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class RepoSummary:
     gated: bool
     license: str | None
     tags: tuple[str, ...] = ()
+    parameters: int | None = None
+    architecture: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,8 +83,43 @@ def search(config: HubConfig, text: str = "", *, sort: str = "downloads", limit:
 def _summary(info: Any) -> RepoSummary:
     tags = tuple(info.tags or ())
     license_ = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    gguf = getattr(info, "gguf", None) or {}
     return RepoSummary(info.id, info.author or info.id.split("/")[0], int(info.downloads or 0),
-                       int(info.likes or 0), info.last_modified, bool(info.gated), license_, tags)
+                       int(info.likes or 0), info.last_modified, bool(info.gated), license_, tags,
+                       _int(gguf.get("total")), gguf.get("architecture"))
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """What a person typed or pasted to name a model: the repo, and maybe a file, a quantization or a revision."""
+
+    repo_id: str
+    filename: str | None = None
+    quant: str | None = None
+    revision: str | None = None
+
+
+def parse_ref(text: str) -> RepoRef:
+    """``owner/repo``, ``owner/repo@Q4_K_M``, ``hf.co/owner/repo:Q4_K_M`` or a Hub web address → RepoRef.
+
+    Raises ToolInputError in words for anything else.
+    """
+    from urllib.parse import unquote
+
+    from desktop_gpt.errors import ToolInputError
+
+    match = _REF.match(text.strip())
+    if not match:
+        raise ToolInputError(f"'{text.strip()}' is not a Hub repository: write it as owner/name (for example "
+                             f"Qwen/Qwen2.5-1.5B-Instruct-GGUF) or paste its web address.")
+    file = unquote(match.group("file")) if match.group("file") else None
+    quant = match.group("quant")
+    if quant and quant.lower().endswith(".gguf"):
+        file, quant = quant, None
+    revision = unquote(match.group("rev")) if match.group("rev") else None
+    if revision == "main":
+        revision = None
+    return RepoRef(match.group("repo"), file, quant.upper() if quant else None, revision)
 
 
 def repo_files(config: HubConfig, repo_id: str, revision: str | None = None) -> RepoFiles:

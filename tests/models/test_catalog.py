@@ -67,3 +67,27 @@ def test_the_recommended_list_is_complete():
     assert "Qwen/Qwen2.5-7B-Instruct-GGUF" in chinese and len(chinese) >= 4
     qwen7 = next(r for r in items if r.id == "qwen2.5-7b")
     assert qwen7.parts and qwen7.file == qwen7.parts[0]
+
+
+@pytest.mark.parametrize("text, repo, file, quant, rev", [
+    ("Qwen/Qwen2.5-1.5B-Instruct-GGUF", "Qwen/Qwen2.5-1.5B-Instruct-GGUF", None, None, None),
+    ("bartowski/Llama-3.2-1B-Instruct-GGUF@q4_k_m", "bartowski/Llama-3.2-1B-Instruct-GGUF", None, "Q4_K_M", None),
+    ("hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q8_0", "bartowski/Llama-3.2-1B-Instruct-GGUF", None, "Q8_0", None),
+    ("https://huggingface.co/Qwen/Qwen2.5-7B-Instruct-GGUF", "Qwen/Qwen2.5-7B-Instruct-GGUF", None, None, None),
+    ("https://huggingface.co/Qwen/Qwen2.5-7B-Instruct-GGUF/blob/main/qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf",
+     "Qwen/Qwen2.5-7B-Instruct-GGUF", "qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf", None, None),
+    ("https://hf-mirror.com/a/b/resolve/abc123/sub/x.gguf?download=true", "a/b", "sub/x.gguf", None, "abc123"),
+])
+def test_what_people_paste_names_a_repo(text, repo, file, quant, rev):
+    from desktop_gpt.models.catalog import parse_ref
+
+    ref = parse_ref(text)
+    assert (ref.repo_id, ref.filename, ref.quant, ref.revision) == (repo, file, quant, rev)
+
+
+def test_search_results_carry_the_hubs_gguf_summary(hub, hub_config):
+    add_tiny_repo(hub, "a/sized-GGUF", gguf={"total": 7_615_616_512, "architecture": "qwen2",
+                                              "context_length": 32768})
+    [found] = search(hub_config, "sized")
+    assert found.parameters == 7_615_616_512 and found.architecture == "qwen2"
+    assert repo_files(hub_config, "a/sized-GGUF").parameters == 7_615_616_512

@@ -120,3 +120,12 @@ def test_errors_are_one_line_and_exit_1(capsys, hub, tiny_repo, args, words):
     code, out, err = run(capsys, *args)
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_download_takes_a_pasted_address_or_a_recommended_id(capsys, hub, tiny_repo, models_dir):
+    url = f"{hub.endpoint}/{tiny_repo.repo_id}/blob/main/tiny-Q8_0.gguf"
+    code, out, err = run(capsys, "download", url)
+    assert code == 0, err
+    assert sha256_file(out.strip()) == tiny_repo.sha256("tiny-Q8_0.gguf")
+    code, out, err = run(capsys, "download", "qwen2.5-0.5b")  # recommended: Qwen/…, not on this local Hub
+    assert code == 1 and "There is no repository 'Qwen/Qwen2.5-0.5B-Instruct-GGUF'" in err
