@@ -109,7 +109,7 @@ def resolve(config: HubConfig, repo_id: str, revision: str | None = None) -> Rem
                                               getattr(lfs, "sha256", None) if lfs else None)
     if not info.sha:
         raise AppInstallError(f"The Hub did not say which commit of '{repo_id}' to install; try again later.")
-    return RemoteApp(repo_id, info.sha, files, info)
+    return RemoteApp(info.id or repo_id, info.sha, files, info)  # the Hub's spelling of the id
 
 
 def fetch_app(config: HubConfig, remote: RemoteApp, *, progress: Progress | None = None,

@@ -29,7 +29,8 @@ _log = log.get("store")
 
 INSTALL_FILE = "install.json"
 TMP_PREFIX = ".tmp-"
-OLD_PREFIX = ".old-"
+OLD_PREFIX = ".old-"  # the previous version during an update's swap: restored if the swap was cut
+GONE_PREFIX = ".gone-"  # an uninstalled app being deleted
 SOURCES = ("hub", "builtin", "local")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -232,7 +233,7 @@ class AppLibrary:
         if not app.removable:
             raise AppInstallError(f"'{app.name}' is built into Desktop GPT and cannot be uninstalled.")
         with self._lock:
-            graveyard = self.root / f"{OLD_PREFIX}{os.getpid()}-{os.urandom(4).hex()}--{app.folder.name}-removed"
+            graveyard = self.root / f"{GONE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}--{app.folder.name}"
             try:
                 os.replace(app.folder, graveyard)  # one step: the app is gone even if deleting is interrupted
             except FileNotFoundError:
@@ -330,9 +331,9 @@ class AppLibrary:
             return removed
         with self._lock:
             for path in sorted(self.root.iterdir()):
-                if not path.name.startswith((TMP_PREFIX, OLD_PREFIX)) or self._in_use(path):
+                if not path.name.startswith((TMP_PREFIX, OLD_PREFIX, GONE_PREFIX)) or self._in_use(path):
                     continue
-                if path.name.startswith(OLD_PREFIX) and not path.name.endswith("-removed"):
+                if path.name.startswith(OLD_PREFIX):
                     final = self.root / path.name.split("--", 1)[-1]
                     if not final.exists():
                         try:
@@ -349,7 +350,7 @@ class AppLibrary:
     def _in_use(self, path: Path) -> bool:
         if path.name in self._active:
             return True
-        match = re.match(r"\.(?:tmp|old)-(\d+)-", path.name)
+        match = re.match(r"\.(?:tmp|old|gone)-(\d+)-", path.name)
         pid = int(match.group(1)) if match else None
         return pid is not None and pid != os.getpid() and psutil.pid_exists(pid)
 

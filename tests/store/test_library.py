@@ -225,6 +225,7 @@ def test_leftovers_of_an_interrupted_install_are_cleaned_on_the_next_start(hub, 
     dead = 2 ** 22 + 12345  # above Linux's pid_max default of 4194304: no such process
     (root / f".tmp-{dead}-abc").mkdir()
     (root / f".tmp-{dead}-abc" / "app.json").write_text("{}")
+    (root / f".gone-{dead}-ab12--bob--old-app-removed").mkdir()  # an uninstall cut while deleting
     # An update cut between its two renames: the old version is aside and the new one never arrived.
     os.replace(root / "alice--poet", root / f".old-{dead}-0011--alice--poet")
     fresh = AppLibrary()
