@@ -175,12 +175,13 @@ class _ProgressLine:
         self.tty = sys.stderr.isatty()
         self.last = 0.0
         self.width = 0
+        self.shown = ""
 
     def __call__(self, p) -> None:
         from desktop_gpt.models.fit import human_size
 
         now = time.monotonic()
-        if not self.tty and now - self.last < 5 and p.phase == "downloading":
+        if p.phase == "done" or (not self.tty and now - self.last < 5 and p.phase == "downloading"):
             return
         self.last = now
         pct = f"{100 * p.fraction:5.1f}%"
@@ -189,12 +190,17 @@ class _ProgressLine:
             text += f", {human_size(p.speed)}/s"
             if p.eta is not None:
                 text += f", {_duration(p.eta)} left"
+        if p.phase == "downloading" and p.message:
+            text += f" — {p.message}"
         elif p.phase == "retrying":
             text += f" — {p.message}"
         elif p.phase in _PHASES:
             text += f" ({_PHASES[p.phase]})"
         if p.parts > 1:
             text += f" [part {p.part}/{p.parts}]"
+        if text == self.shown:
+            return
+        self.shown = text
         if self.tty:
             sys.stderr.write("\r" + text.ljust(self.width))
             self.width = len(text)

@@ -52,6 +52,7 @@ MAX_RETRIES = 6  # consecutive failed attempts (without a byte of progress) befo
 BACKOFF = (1.0, 60.0)  # first wait and longest wait between attempts, doubling
 SPACE_MARGIN = 64 * 1024 * 1024  # keep this much free beyond the download itself
 PROGRESS_INTERVAL = 0.25  # seconds between progress reports
+QUIET_NOTICE = 5.0  # seconds without data before the progress message says so
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _HASH_BLOCK = 4 * 1024 * 1024
 
@@ -108,6 +109,7 @@ class Download:
         self._etags: dict[str, str] = {}
         self._hasher = hashlib.sha256()
         self._have = 0  # bytes of the current part on disk, all of them hashed into _hasher
+        self._last_byte = time.monotonic()
 
     # -- control, from any thread ---------------------------------------------------------------------------------
     def pause(self) -> None:
@@ -264,6 +266,7 @@ class Download:
                     self._hasher, self._have = _new_hasher(part), 0
                     have = 0
                 self._remember_etag(part, response)
+                self._last_byte = time.monotonic()
                 self._speed.reset(self._base + have)
                 with open(path, "r+b") as fh:
                     fh.seek(have)
@@ -276,6 +279,7 @@ class Download:
                         fh.flush()  # bytes reach the OS at once: a killed process leaves them for the next run
                         self._hasher.update(chunk)
                         have = self._have = have + len(chunk)
+                        self._last_byte = time.monotonic()
                         self._report("downloading", self._base + have)
         except (DownloadPaused, Cancelled, DesktopGPTError, _Restart, _Retry):
             raise
@@ -417,7 +421,10 @@ class Download:
         while not finished.wait(PROGRESS_INTERVAL):
             with self._report_lock:
                 if self._latest is None and self._shown is not None and self._shown[0] == "downloading":
-                    self._latest = self._shown
+                    quiet = time.monotonic() - self._last_byte
+                    said = (f"No data from the server for {quiet:.0f} s; reconnecting at {self.stall_timeout:g} s."
+                            if quiet >= QUIET_NOTICE else "")
+                    self._latest = (self._shown[0], self._shown[1], said)
                 if self._latest is not None and time.monotonic() - self._last_report >= PROGRESS_INTERVAL:
                     self._emit_latest()
 

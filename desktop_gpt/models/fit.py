@@ -72,7 +72,7 @@ def estimate_local(info: GGUFInfo, context_size: int, *, weights: int | None = N
     params = info.parameters or None
     if per_token is None:
         return estimate_remote(size, context, quant=info.quantization, parameters=params)
-    return MemoryEstimate(size, per_token * context, _overhead(size), context, params, True)
+    return MemoryEstimate(size, per_token * context, overhead(size), context, params, True)
 
 
 def estimate_remote(size: int, context_size: int, *, quant: str | None = None,
@@ -82,10 +82,11 @@ def estimate_remote(size: int, context_size: int, *, quant: str | None = None,
         bpw = bits_per_weight(quant) or 5.0
         parameters = int(size * 8 / bpw)
     per_token = max(KV_PER_TOKEN_MIN, int(KV_PER_TOKEN_PER_BILLION * parameters / 1e9))
-    return MemoryEstimate(size, per_token * context_size, _overhead(size), context_size, parameters, False)
+    return MemoryEstimate(size, per_token * context_size, overhead(size), context_size, parameters, False)
 
 
-def _overhead(weights: int) -> int:
+def overhead(weights: int) -> int:
+    """Compute buffers and runtime for a model of ``weights`` bytes."""
     return OVERHEAD_FIXED + int(weights * OVERHEAD_SHARE)
 
 

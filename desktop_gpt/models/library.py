@@ -10,7 +10,7 @@ from typing import Iterable
 from desktop_gpt import log
 from desktop_gpt.errors import DesktopGPTError, FileAccessError, ModelLoadError, ModelNotInstalled
 from desktop_gpt.models import partials
-from desktop_gpt.models.fit import MemoryEstimate, estimate_local, estimate_remote
+from desktop_gpt.models.fit import MemoryEstimate, estimate_local, estimate_remote, overhead
 from desktop_gpt.models.gguf import read_gguf
 from desktop_gpt.models.local import bundled_model
 from desktop_gpt.models.quant import parse_quant, shard_name, shard_path
@@ -77,9 +77,7 @@ class InstalledModel:
         """Memory at ``context_size`` tokens (from the header when it could be read)."""
         if self.kv_bytes_per_token:
             context = min(context_size, self.context_length or context_size)
-            from desktop_gpt.models.fit import _overhead
-
-            return MemoryEstimate(self.size, self.kv_bytes_per_token * context, _overhead(self.size), context,
+            return MemoryEstimate(self.size, self.kv_bytes_per_token * context, overhead(self.size), context,
                                   self.parameters, True)
         return estimate_remote(self.size, context_size, quant=self.quantization, parameters=self.parameters)
 

@@ -17,7 +17,8 @@ class DownloadProgress:
         speed: bytes per second, smoothed (0 until measured).
         eta: seconds left at that speed, or None.
         part, parts: which part (1-based) of how many.
-        message: for "retrying": why, and when the next attempt is.
+        message: for "retrying": why, and when the next attempt is; for "downloading": that no data has come for a
+            while (a stalled server), else "".
     """
 
     phase: str

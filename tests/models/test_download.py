@@ -157,3 +157,16 @@ def test_rate_limits_and_server_errors_are_retried(hub, hub_config, tiny_repo, m
     said = [e.message for e in events if e.phase == "retrying"]
     assert said[0].startswith("The Hugging Face Hub answered with error 502.")
     assert "too many requests" in said[1]
+
+
+def test_progress_says_when_the_server_goes_quiet(hub, hub_config, tiny_repo, models_dir, monkeypatch):
+    from desktop_gpt.models import download
+
+    monkeypatch.setattr(download, "QUIET_NOTICE", 0.3)
+    hub.stall_after[tiny_repo.sha256("tiny-Q4_K_M.gguf")] = (100_000, 30)
+    events = []
+    Download(_request(hub_config, tiny_repo.repo_id, "Q4_K_M"), models_dir, hub_config, on_progress=events.append,
+             stall_timeout=1.5, backoff=(0.01, 0.05)).run()
+    quiet = [e for e in events if e.phase == "downloading" and e.message]
+    assert quiet and quiet[0].done == 100_000
+    assert quiet[0].message.startswith("No data from the server for") and "reconnecting at 1.5 s" in quiet[0].message
