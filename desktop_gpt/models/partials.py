@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -85,7 +86,12 @@ class DownloadRequest:
 
 
 def flat_name(repo_id: str, path: str) -> str:
-    return f"{repo_id}--{path}".replace("/", "--").replace("\\", "--")
+    """``owner--repo--file``: one file name per repo file, kept under the 255-byte limit of most file systems."""
+    name = f"{repo_id}--{path}".replace("/", "--").replace("\\", "--")
+    if len(name.encode("utf-8")) <= 200:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+    return name.encode("utf-8")[:120].decode("utf-8", "ignore") + f"~{digest}"
 
 
 def partial_dir(models_dir: Path) -> Path:
