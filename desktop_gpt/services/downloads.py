@@ -110,6 +110,9 @@ class DownloadQueue:
         for partial in partials.list_partials(self.models_dir):
             if self.find(partial.request) is not None:
                 continue
+            if partials.already_downloaded(self.models_dir, partial.request) is not None:
+                partial.sidecar.unlink(missing_ok=True)  # stopped just after landing: nothing left to do
+                continue
             progress = DownloadProgress("paused", partial.done, partial.request.total,
                                         parts=len(partial.request.parts))
             found.append(self._add(partial.request, PAUSED, progress, restored=True))

@@ -159,3 +159,13 @@ def test_a_failed_download_can_be_retried(hub, hub_config, tiny_repo, models_dir
     done = seen.wait(lambda j: j.state == DONE)
     assert sha256_file(done.path) == tiny_repo.sha256("tiny-Q4_K_M.gguf")
     queue.shutdown()
+
+
+def test_a_record_left_after_landing_is_not_a_download_to_resume(hub, hub_config, tiny_repo, models_dir):
+    from desktop_gpt.models.download import Download
+
+    request = _request(hub_config, tiny_repo, "Q4_K_M")
+    Download(request, models_dir, hub_config).run()
+    partials.write_sidecar(models_dir, request)  # as if the app stopped between the move and the clean-up
+    queue = _queue(models_dir, hub_config, Recorder())
+    assert queue.jobs() == [] and partials.list_partials(models_dir) == []
