@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -58,7 +59,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _config():
     from desktop_gpt.store.hub import HubConfig
 
+    _client_logs_to_file()
     return HubConfig.resolve(common.settings())
+
+
+def _client_logs_to_file() -> None:
+    """huggingface_hub prints its retry notices on stderr; a failure must be one line there, so they go to the log."""
+    client = logging.getLogger("huggingface_hub")
+    for handler in list(client.handlers):
+        if type(handler) is logging.StreamHandler:  # the client's own, on stderr
+            client.removeHandler(handler)
+    for handler in logging.getLogger("desktop_gpt").handlers:
+        if handler not in client.handlers:
+            client.addHandler(handler)
 
 
 def _print_json(data: Any) -> None:

@@ -115,3 +115,19 @@ def test_hub_down_is_one_line(store, capsys):
     code, _, err = run(capsys, "search")
     assert code == 1 and err == f"desktop-gpt: The Hugging Face Hub could not be reached at {store.endpoint}. " \
                                 "Check your connection, or set a mirror in Settings.\n"
+
+
+def test_hub_down_in_a_real_process_is_exactly_one_line_on_stderr(hub, tmp_path):
+    """The client's own retry notices go to the log file, not stderr (capsys cannot see its handler: a process)."""
+    import os
+    import subprocess
+    import sys
+
+    hub.offline = True
+    env = {**os.environ, "HF_ENDPOINT": hub.endpoint}
+    done = subprocess.run([sys.executable, "-m", "desktop_gpt", "apps", "search", "--json"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == f"desktop-gpt: The Hugging Face Hub could not be reached at {hub.endpoint}. Check your " \
+                          "connection, or set a mirror in Settings.\n"
+    assert "Retrying in" in (app_paths().logs / "cli.log").read_text()
