@@ -172,10 +172,10 @@ def fetch_pinned(config: HubConfig, repo_id: str, sha: str, path: str, limit: in
     cached = cache_path(repo_id, sha, path)
     if cached.is_file():
         data = cached.read_bytes()
-        if len(data) <= limit and (expected is None or _matches(expected, data)):
+        if len(data) <= limit and (expected is None or matches(expected, data)):
             return cached, data
     data = _download(config, repo_id, sha, path, limit, what)
-    if expected is not None and not _matches(expected, data):
+    if expected is not None and not matches(expected, data):
         raise _damaged(repo_id, path)
     cached.parent.mkdir(parents=True, exist_ok=True)
     temp = cached.with_name(f".{cached.name}.{os.getpid()}-{threading.get_ident()}.part")
@@ -274,7 +274,8 @@ def git_blob_sha1(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _matches(listed: RemoteFile, data: bytes) -> bool:
+def matches(listed: RemoteFile, data: bytes) -> bool:
+    """Whether ``data`` has the hash the Hub lists for the file (True when it lists none)."""
     if listed.sha256:
         return hashlib.sha256(data).hexdigest() == listed.sha256
     if listed.blob_id:

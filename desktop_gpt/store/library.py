@@ -100,6 +100,7 @@ class AppUpdate:
     manifest: AppManifest
     changes: tuple[FieldChange, ...]
     instructions_diff: str
+    files_changed: tuple[str, ...] = ()  # of app.json, README.md and the icon: those the update replaces
 
 
 def strip_front_matter(text: str) -> str:
@@ -244,16 +245,25 @@ class AppLibrary:
         return app
 
     def check_update(self, config: HubConfig, app: InstalledApp) -> AppUpdate | None:
-        """A newer commit of a Hub app on main, with what it changes; None when the installed one is current."""
+        """A newer commit of a Hub app on main that changes the app's files, with what it changes; None when the
+        installed one is current (a commit that only touches other files of the repo is not an update)."""
         if app.source != "hub" or not app.repo_id:
             return None
         remote = app_files.resolve(config, app.repo_id)
         if remote.sha == app.sha:
             return None
-        manifest = parse_manifest(app_files.fetch_file(config, remote, MANIFEST_FILE,
-                                                       app_files.MAX_MANIFEST_BYTES))
+        changed = [name for name in (MANIFEST_FILE, README_FILE)
+                   if not _same(app.folder / name, remote.files.get(name))]
+        manifest = app.manifest
+        if MANIFEST_FILE in changed:
+            manifest = parse_manifest(app_files.fetch_file(config, remote, MANIFEST_FILE,
+                                                           app_files.MAX_MANIFEST_BYTES))
+        if manifest.icon and not _same(app.folder / manifest.icon, remote.files.get(manifest.icon)):
+            changed.append(manifest.icon)
+        if not changed:
+            return None
         return AppUpdate(app, remote.sha, manifest, describe_changes(app.manifest, manifest),
-                         instructions_diff(app.manifest.instructions, manifest.instructions))
+                         instructions_diff(app.manifest.instructions, manifest.instructions), tuple(changed))
 
     def update(self, config: HubConfig, update: AppUpdate, *, progress: Progress | None = None,
                cancel: threading.Event | None = None) -> InstalledApp:
@@ -353,6 +363,15 @@ class AppLibrary:
         match = re.match(r"\.(?:tmp|old|gone)-(\d+)-", path.name)
         pid = int(match.group(1)) if match else None
         return pid is not None and pid != os.getpid() and psutil.pid_exists(pid)
+
+
+def _same(local: Path, remote: app_files.RemoteFile | None) -> bool:
+    """Whether the installed file is the one the Hub lists (unknown hashes count as different)."""
+    if remote is None or not local.is_file():
+        return remote is None and not local.is_file()
+    if not (remote.sha256 or remote.blob_id):
+        return False
+    return app_files.matches(remote, local.read_bytes())
 
 
 def _slug(name: str) -> str:

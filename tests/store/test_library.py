@@ -82,7 +82,7 @@ def test_update_shows_the_instructions_diff_then_applies_exactly_that_commit(hub
                        parameters={"temperature": 0.5, "max_tokens": 300}, version="2.0")
     new_sha = hub.commit("alice/poet", {"app.json": json.dumps(changed).encode()})
     update = library.check_update(hub_config, app)
-    assert update.sha == new_sha and update.app == app
+    assert update.sha == new_sha and update.app == app and update.files_changed == ("app.json",)
     assert "-Answer every message with a short poem.\n+Answer every message with a haiku." in update.instructions_diff
     assert update.instructions_diff.startswith("--- installed\n+++ update\n")
     fields = {c.field: c for c in update.changes}
@@ -103,11 +103,24 @@ def test_update_to_a_broken_version_keeps_the_installed_one(hub, hub_config, lib
     app = library.install(hub_config, "alice/poet")
     hub.commit("alice/poet", {"icon.svg": b"<html/>"})
     update = library.check_update(hub_config, app)
-    assert update.changes == () and update.instructions_diff == ""
+    assert update.changes == () and update.instructions_diff == "" and update.files_changed == ("icon.svg",)
     with pytest.raises(AppFormatError, match="not an SVG image"):
         library.update(hub_config, update)
     assert library.get("alice/poet").sha == app.sha and library.get("alice/poet").icon_path.read_bytes() == SVG
     assert entries(app_paths().apps) == ["alice--poet"]
+
+
+def test_a_commit_that_leaves_the_app_files_alone_is_not_an_update(hub, hub_config, library):
+    seed(hub)
+    app = library.install(hub_config, "alice/poet")
+    hub.commit("alice/poet", {"notes.txt": b"the author's notes", ".gitattributes": b"*.bin filter=lfs\n"})
+    downloads = len(hub.requests_to(r"/resolve/", "GET"))
+    assert library.check_update(hub_config, app) is None
+    assert len(hub.requests_to(r"/resolve/", "GET")) == downloads  # decided from the hashes the Hub lists
+    hub.commit("alice/poet", {"README.md": b"# Poet\n\nNow with more poems.\n"})
+    update = library.check_update(hub_config, app)
+    assert update.files_changed == ("README.md",) and update.changes == () and update.instructions_diff == ""
+    assert library.update(hub_config, update).readme == "# Poet\n\nNow with more poems.\n"
 
 
 def test_uninstall(hub, hub_config, library):
