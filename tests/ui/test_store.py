@@ -21,7 +21,8 @@ def store_hub(hub):
     """Three apps on the local Hub; the poet's instructions carry a rule we can look for in the prompt."""
     seed(hub, "alice/poet", "Moon Poet", likes=12, downloads=340, last_modified="2026-10-01T00:00:00Z",
          instructions=f"You are Moon Poet, a poet.\n{POET_RULE}",
-         starters=["A poem about rain", "一首关于月亮的诗"])
+         starters=["A poem about rain", "一首关于月亮的诗"],
+         parameters={"temperature": 0.2, "max_tokens": 32})  # the app's length wins: kept short for the test
     seed(hub, "bob/tutor", "Tutor", likes=3, downloads=20, category="education")
     seed(hub, "carol/jokes", "Joker", likes=1, downloads=5, category="fun")
     return hub
@@ -86,7 +87,7 @@ def test_search_install_launch_and_the_first_reply_uses_the_apps_instructions(ma
 
     conv = chat.store.get(chat.conversation_id)
     assert (conv.app_id, conv.app_name, conv.system_prompt) == ("alice/poet", "Moon Poet", app.instructions)
-    assert conv.params == {"temperature": 0.9, "max_tokens": 300}
+    assert conv.params == {"temperature": 0.2, "max_tokens": 32}
     assert chat.starters.isHidden()
     item = chat.conversations.list.item(0)
     assert "Moon Poet" in item.text() and not item.icon().isNull()
