@@ -233,7 +233,9 @@ def test_progress_words():
 
     running = job("running", "downloading", 1_200_000_000, speed=12_300_000, eta=285)
     assert progress_text(running) == "1.2 GB of 4.7 GB · 12.3 MB/s · 4 min left"
-    assert progress_text(running, silent_for=7) == "1.2 GB of 4.7 GB · no data from the server for 7 s, waiting"
+    quiet = job("running", "downloading", 1_200_000_000, speed=9_000_000, eta=390,
+                message="No data from the server for 7 s; reconnecting at 30 s.")
+    assert progress_text(quiet) == "1.2 GB of 4.7 GB · No data from the server for 7 s; reconnecting at 30 s."
     assert progress_text(job("paused", "paused", 1_200_000_000)) == "Paused · 1.2 GB of 4.7 GB"
     assert progress_text(job("queued", "queued", 0)) == "Waiting for the download before it · 0 B of 4.7 GB"
     failed = job("failed", "failed", 10, error="The Hub could not be reached.")

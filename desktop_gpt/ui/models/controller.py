@@ -44,6 +44,7 @@ class ModelsController(QObject):
         self.action.setStatusTip("Installed models, recommended models, Hub search and downloads")
         self.action.triggered.connect(lambda: self.open())
         window.status.manage_models.connect(lambda: self.open())
+        window.controller.opened.connect(self._model_opened)
         if self.system is None:
             tasks.run(devices.detect, self._detected, lambda text: _log.warning("GPU probe failed: %s", text),
                       owner=self, name="gpu-probe")
@@ -53,6 +54,10 @@ class ModelsController(QObject):
         menu = bar.addMenu("&Models")
         menu.addAction(self.action)
         return menu
+
+    def _model_opened(self, _path: str) -> None:
+        if self.manager is not None:  # a model chosen by hand becomes the default: show it marked so
+            self.manager.installed.refresh()
 
     def _detected(self, system: SystemInfo) -> None:
         self.system = system

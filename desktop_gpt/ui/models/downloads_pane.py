@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,9 +32,6 @@ PHASES = {
 }
 
 
-STALL_NOTICE_S = 5.0
-
-
 def duration(seconds: float | None) -> str:
     """Seconds for people: "45 s", "12 min", "1 h 20 min"."""
     if seconds is None or seconds < 0:
@@ -49,11 +44,11 @@ def duration(seconds: float | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
-def progress_text(job: DownloadJob, silent_for: float = 0.0) -> str:
+def progress_text(job: DownloadJob) -> str:
     """The row's second line: "1.2 GB of 4.7 GB · 12.3 MB/s · 5 min left" (and what is happening).
 
-    ``silent_for``: seconds since the last byte arrived; past STALL_NOTICE_S the speed and ETA (which only fall
-    slowly) give way to saying that the server has gone quiet.
+    While downloading, a message from the downloader means the server has gone quiet: it replaces the speed and
+    ETA (which only fall slowly).
     """
     p = job.progress
     phase = PHASES.get(p.phase, p.phase.capitalize())
@@ -62,12 +57,10 @@ def progress_text(job: DownloadJob, silent_for: float = 0.0) -> str:
     if job.state == DONE:
         return f"{phase} · {human_size(p.total)}"
     bits = [f"{human_size(p.done)} of {human_size(p.total)}"]
-    if job.state == RUNNING and p.phase == "downloading" and silent_for >= STALL_NOTICE_S:
-        bits.append(f"no data from the server for {duration(silent_for)}, waiting")
-    elif job.state == RUNNING and p.phase == "downloading":
-        if p.speed > 0:
+    if job.state == RUNNING and p.phase == "downloading":
+        if p.speed > 0 and not p.message:
             bits.append(f"{human_size(p.speed)}/s")
-        if p.eta is not None:
+        if p.eta is not None and not p.message:
             bits.append(f"{duration(p.eta)} left")
     elif job.state != CANCELLED:
         bits.insert(0, phase)
@@ -95,7 +88,6 @@ class DownloadRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.downloads = downloads
         self.job = job
-        self._bytes_seen = (job.progress.done, time.monotonic())  # when ``done`` last changed
         self.title = QLabel(f"<b>{job.name}</b> <span style='color:#666'>from {job.request.repo_id}</span>", self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.status = QLabel(self)
@@ -128,12 +120,9 @@ class DownloadRow(QFrame):
     def update_job(self, job: DownloadJob) -> None:
         self.job = job
         p = job.progress
-        now = time.monotonic()
-        if p.done != self._bytes_seen[0] or p.phase != "downloading":
-            self._bytes_seen = (p.done, now)
         self.bar.setValue(int(p.fraction * 1000))
         self.bar.setFormat(f"{p.fraction * 100:.0f}%")
-        self.status.setText(progress_text(job, now - self._bytes_seen[1]))
+        self.status.setText(progress_text(job))
         self.status.setStyleSheet("color: #b00020;" if job.state == FAILED else "")
         self.pause_button.setVisible(job.state in (QUEUED, RUNNING))
         self.resume_button.setVisible(job.state in (PAUSED, FAILED))

@@ -11,8 +11,7 @@ from desktop_gpt import log
 from desktop_gpt.engine import devices
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.models import fit
-from desktop_gpt.models.gguf import read_gguf
-from desktop_gpt.models.quant import shard_name, shard_path
+from desktop_gpt.models.library import estimate_file
 
 _log = log.get("ui.models")
 
@@ -28,18 +27,11 @@ def gpu_free() -> int | None:
 def local_fit(path: str | Path, context_size: int) -> fit.Fit | None:
     """The fit verdict for a model file on disk (all parts of a split model count); None if it cannot be read
     (loading will then say what is wrong with the file)."""
-    path = Path(path)
     try:
-        info = read_gguf(path)
+        estimate = estimate_file(path, context_size)
     except DesktopGPTError:
         return None
-    weights = None
-    shard = shard_name(path.name)
-    if shard is not None:
-        weights = sum((path.parent / shard_path(shard.base, i, shard.count)).stat().st_size
-                      for i in range(1, shard.count + 1)
-                      if (path.parent / shard_path(shard.base, i, shard.count)).is_file())
-    return fit.fit_verdict(fit.estimate_local(info, context_size, weights=weights), gpu_free=gpu_free())
+    return fit.fit_verdict(estimate, gpu_free=gpu_free())
 
 
 def confirm_fit(parent: QWidget, path: str | Path, context_size: int, proceed: Callable[[], None]) -> QMessageBox | None:
