@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from desktop_gpt.engine.devices import SystemInfo
@@ -79,6 +79,10 @@ class GpuControls(QWidget):
         self.mode.setEnabled(usable)
         self.reason.setVisible(not usable)
         self.reason.setText("" if usable else system.no_gpu_reason())
+        # A word-wrapped label in a form is given the height of a wide layout; reserve the lines it really needs.
+        lines = self.reason.fontMetrics().boundingRect(QRect(0, 0, 360, 10_000), Qt.TextFlag.TextWordWrap,
+                                                       self.reason.text())
+        self.reason.setMinimumHeight(lines.height() + 4 if not usable else 0)
         self._sync()
 
     def _sync(self) -> None:
