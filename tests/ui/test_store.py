@@ -109,8 +109,15 @@ def test_offline_mode_shows_a_banner_and_the_built_in_apps(make_window, qtbot, h
     assert store.browse.banner.isVisible() and "Offline mode is on" in store.browse.banner.text()
     assert not store.browse.cards
     assert hub.requests == []  # offline means not one request
+    assert store.browse.retry_button.isVisible()
     builtins = [a for a in store.my_apps.app_ids() if a.startswith("builtin:")]
     assert len(builtins) >= 14
+
+    window.context.settings.offline = False  # turned off in Settings: coming back to the Store loads it
+    window.tabs.setCurrentWidget(window.chat)
+    with qtbot.waitSignal(store.browse.loaded, timeout=PAGE_MS):
+        window.tabs.setCurrentWidget(store)
+    assert store.browse.banner.isHidden()
 
     menu = window.chat.apps_button.menu()  # My apps from the Chat tab too
     menu.aboutToShow.emit()

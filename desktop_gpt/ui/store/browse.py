@@ -66,6 +66,7 @@ class BrowsePage(QWidget):
         self._search: catalog.AppSearch | None = None
         self._generation = 0
         self._loading = False
+        self._offline = False  # the offline banner is shown
 
         self.search_box = QLineEdit(self)
         self.search_box.setPlaceholderText("Search apps on the Hub…")
@@ -149,8 +150,11 @@ class BrowsePage(QWidget):
         return HubConfig.resolve(self.settings)
 
     def start(self) -> None:
-        """Load the Featured shelf and the first page (once; later visits keep what is shown)."""
+        """Load the Featured shelf and the first page (once; later visits keep what is shown, unless offline mode
+        was turned off meanwhile)."""
         if self.started:
+            if self._offline and not self.config().offline:
+                self.refresh()
             return
         self.started = True
         self.refresh()
@@ -172,6 +176,7 @@ class BrowsePage(QWidget):
             self._search = None
             self._show_offline()
             return
+        self._offline = False
         self.banner.hide()
         self._search = catalog.AppSearch(config, text, category=self.category.currentData(),
                                          sort=self.sort.currentData())
@@ -241,12 +246,13 @@ class BrowsePage(QWidget):
         self.load_failed.emit(text)
 
     def _show_offline(self) -> None:
+        self._offline = True
         self.banner.setText(OFFLINE_TEXT)
         self.banner.show()
         self.progress.hide()
         self.featured_box.hide()
         self.status.setText("")
-        self.retry_button.hide()
+        self.retry_button.show()  # after turning offline mode off, Retry (or coming back to the tab) loads
         self.more_button.hide()
         self.load_failed.emit(OFFLINE_TEXT)
 
