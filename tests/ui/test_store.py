@@ -177,6 +177,10 @@ def test_featured_shelf_paging_and_category(make_window, qtbot, store_hub):
         browse.category.setCurrentIndex(browse.category.findData("fun"))
     assert list(browse.cards) == ["carol/jokes"]
 
+    with qtbot.waitSignal(store.page.details_loaded, timeout=PAGE_MS):  # a card opens from the keyboard too
+        qtbot.keyClick(browse.cards["carol/jokes"], Qt.Key.Key_Return)
+    assert store.page.name.text() == "Joker"
+
 
 def test_update_shows_the_instructions_diff_before_applying(make_window, qtbot, store_hub):
     window = make_window(load=False)

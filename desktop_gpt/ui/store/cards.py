@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_gpt.ui.store.icons import app_pixmap
@@ -60,6 +60,7 @@ class AppCard(QFrame):
         self.broken: str | None = None
         self.setObjectName("appCard")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches the cards; Enter or Space opens one
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(132)
         self.icon = QLabel(self)
@@ -124,6 +125,12 @@ class AppCard(QFrame):
         self.setToolTip(message)
         self.style().unpolish(self)
         self.style().polish(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit(self.repo_id)
+            return
+        super().keyPressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
