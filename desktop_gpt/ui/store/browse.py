@@ -144,6 +144,7 @@ class BrowsePage(QWidget):
         self.sort.currentIndexChanged.connect(lambda _i: self.search())
         self.retry_button.clicked.connect(self.retry)
         self.more_button.clicked.connect(self.load_more)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     # -- loading --------------------------------------------------------------------------------------------
     def config(self) -> HubConfig:
@@ -196,6 +197,12 @@ class BrowsePage(QWidget):
         task = self.runner.start(search.next_page)
         task.done.connect(lambda page: self._page(generation, page))
         task.failed.connect(lambda exc: self._failed(generation, exc))
+
+    def _scrolled(self, value: int) -> None:
+        """Reaching the bottom of the list loads the next page, as "Load more" does."""
+        bar = self.scroll.verticalScrollBar()
+        if value > 0 and value >= bar.maximum() - 40 and self.more_button.isVisible():
+            self.load_more()
 
     def retry(self) -> None:
         if self._search is None or not self.cards:
