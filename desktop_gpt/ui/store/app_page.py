@@ -28,6 +28,7 @@ from desktop_gpt.ui.store.cards import count, updated_text
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.icons import app_pixmap
 from desktop_gpt.ui.store.tasks import Task, TaskRunner
+from desktop_gpt.ui.store.update_panel import UpdatePanel
 
 TOOL_NAMES = {"chat": "Chat", "writing": "Writing", "translation": "Translation", "code": "Code"}
 PARAMETER_NAMES = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k",
@@ -38,22 +39,6 @@ def _section(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName("pageSection")
     return label
-
-
-def diff_html(diff: str) -> str:
-    """A unified diff coloured like a code review: additions green, removals red."""
-    lines = []
-    for line in diff.splitlines():
-        text = html.escape(line) or "&nbsp;"
-        if line.startswith("+") and not line.startswith("+++"):
-            lines.append(f'<div style="background:#e6ffec;color:#116329">{text}</div>')
-        elif line.startswith("-") and not line.startswith("---"):
-            lines.append(f'<div style="background:#ffebe9;color:#82071e">{text}</div>')
-        elif line.startswith("@@"):
-            lines.append(f'<div style="color:#6e7781">{text}</div>')
-        else:
-            lines.append(f"<div>{text}</div>")
-    return '<div style="font-family:monospace;white-space:pre-wrap">' + "".join(lines) + "</div>"
 
 
 class AppPage(QWidget):
@@ -132,29 +117,9 @@ class AppPage(QWidget):
         head.addLayout(buttons, 3, 1)
         head.setColumnStretch(1, 1)
 
-        self.update_box = QFrame(self)
-        self.update_box.setObjectName("updateBox")
-        self.update_title = QLabel(self.update_box)
-        self.update_title.setWordWrap(True)
-        self.update_changes = QLabel(self.update_box)
-        self.update_changes.setWordWrap(True)
-        self.update_changes.setTextFormat(Qt.TextFormat.PlainText)
-        self.update_diff = QTextBrowser(self.update_box)
-        self.update_diff.setObjectName("instructionsDiff")
-        self.update_diff.setMinimumHeight(160)
-        self.apply_update_button = QPushButton("Apply update", self.update_box)
-        self.apply_update_button.setObjectName("applyUpdateButton")
-        self.skip_update_button = QPushButton("Not now", self.update_box)
-        update_buttons = QHBoxLayout()
-        update_buttons.addWidget(self.apply_update_button)
-        update_buttons.addWidget(self.skip_update_button)
-        update_buttons.addStretch(1)
-        update_col = QVBoxLayout(self.update_box)
-        update_col.addWidget(self.update_title)
-        update_col.addWidget(self.update_changes)
-        update_col.addWidget(self.update_diff)
-        update_col.addLayout(update_buttons)
-        self.update_box.hide()
+        self.update_box = UpdatePanel(self)
+        self.update_diff, self.update_changes = self.update_box.diff, self.update_box.changes
+        self.apply_update_button = self.update_box.apply_button
 
         self.description = QLabel(self)
         self.description.setWordWrap(True)
@@ -212,7 +177,6 @@ class AppPage(QWidget):
         self.uninstall_button.clicked.connect(self.uninstall)
         self.cancel_button.clicked.connect(self.cancel)
         self.apply_update_button.clicked.connect(self.apply_update)
-        self.skip_update_button.clicked.connect(self._hide_update)
         self._update_buttons()
 
     def config(self) -> HubConfig:
@@ -401,18 +365,7 @@ class AppPage(QWidget):
             self.update_box.hide()
             return
         self._idle("")
-        self.update_title.setText(f"<b>A newer version is available</b> ({update.sha[:7]}). Read what changes "
-                                  "before applying it:")
-        changes = [f"• {c.label}: {c.old or '(none)'} → {c.new or '(none)'}" for c in update.changes
-                   if c.field != "instructions"]
-        self.update_changes.setText("\n".join(changes))
-        self.update_changes.setVisible(bool(changes))
-        self.update_diff.setHtml(diff_html(update.instructions_diff) if update.instructions_diff
-                                 else "<i>The instructions do not change.</i>")
-        self.update_box.show()
-
-    def _hide_update(self) -> None:
-        self.update_box.hide()
+        self.update_box.show_update(update)
 
     def apply_update(self) -> None:
         update = self.pending_update

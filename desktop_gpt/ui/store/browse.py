@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt import log
-from desktop_gpt.errors import HubError, HubOffline, HubUnavailable
+from desktop_gpt.errors import HubOffline, HubUnavailable
 from desktop_gpt.settings import Settings
 from desktop_gpt.store import catalog
 from desktop_gpt.store.app_format import CATEGORIES
