@@ -119,6 +119,13 @@ def test_offline_mode_shows_a_banner_and_the_built_in_apps(make_window, qtbot, h
         window.tabs.setCurrentWidget(store)
     assert store.browse.banner.isHidden()
 
+    chat = window.chat  # a plain new chat suggests a few apps
+    chat.new_chat()
+    assert not chat.starters.isHidden() and len(chat.starters.buttons) == 4
+    assert chat.starters.buttons[0].text() == "Step-by-step Tutor"
+    click(qtbot, chat.starters.buttons[0])
+    assert chat.starters.name.text() == "Step-by-step Tutor" and not chat.app_badge.isHidden()
+
     menu = window.chat.apps_button.menu()  # My apps from the Chat tab too
     menu.aboutToShow.emit()
     poet = next(a for a in menu.actions() if a.text() == "Poet")

@@ -120,6 +120,7 @@ class ChatPane(QWidget):
 
         self.composer.send_requested.connect(self.send)
         self.starters.starter_clicked.connect(self.send)
+        self.starters.app_clicked.connect(lambda app_id: self.start_app(self.apps.find(app_id)))
         self.composer.stop_requested.connect(self.stop)
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_chat)
@@ -157,6 +158,15 @@ class ChatPane(QWidget):
         self.conversations.set_current(None)
         self._update_header()
         self.composer.editor.setFocus()
+
+    def set_apps(self, apps) -> None:
+        """The Store's AppDirectory: app names, icons and suggestions in this tab."""
+        self.apps = apps
+        self.conversations.apps = apps
+        apps.changed.connect(self.conversations.refresh)
+        apps.changed.connect(self._update_header)
+        self.conversations.refresh()
+        self._update_header()
 
     def start_app(self, app) -> None:
         """Start a new chat with an app: its instructions, parameters, name, icon and starters."""
@@ -207,8 +217,12 @@ class ChatPane(QWidget):
         self.view.assistant_name = name or "Assistant"
         if not name:
             self.app_badge.hide()
-            self.starters.hide()
             self.view.set_empty_text(EMPTY_TEXT)
+            suggestions = self.apps.suggestions() if self.apps is not None and conv is None else []
+            if suggestions:
+                self.starters.show_suggestions([(a.id, a.name, a.description, self.apps.icon(a.id, a.name))
+                                                for a in suggestions])
+            self.starters.setVisible(bool(suggestions))
             return
         self.app_badge.setPixmap(self._app_pixmap(app_id, name, 22))
         self.app_badge.setToolTip(f"Started from the app “{name}”")

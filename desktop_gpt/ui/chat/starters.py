@@ -1,9 +1,10 @@
-"""An app's conversation starters as clickable chips under an empty chat, with the app's icon and description."""
+"""Under an empty chat: an app's starters as clickable chips (with its icon and description), or, in a plain new
+chat, a few apps to try."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 CHIP_CHARS = 70
@@ -14,9 +15,11 @@ class StarterChips(QWidget):
 
     Signals:
         starter_clicked(str): the full text of the starter the user clicked.
+        app_clicked(str): the id of a suggested app the user clicked.
     """
 
     starter_clicked = Signal(str)
+    app_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,14 +44,35 @@ class StarterChips(QWidget):
         col.addSpacing(6)
         col.addLayout(self.grid)
 
-    def show_app(self, name: str, description: str, pixmap: QPixmap, starters: list[str] | tuple[str, ...]) -> None:
-        self.icon.setPixmap(pixmap)
-        self.name.setText(name)
-        self.description.setText(description)
+    def _clear(self) -> None:
         for button in self.buttons:
             self.grid.removeWidget(button)
             button.deleteLater()
         self.buttons = []
+
+    def show_suggestions(self, apps: list[tuple[str, str, str, QIcon]]) -> None:
+        """A few apps to start a chat with: (id, name, description, icon) each."""
+        self.icon.hide()
+        self.name.setText("Or start with an app")
+        self.description.setText("Each app has its own instructions. Find more in the Store.")
+        self._clear()
+        for n, (app_id, name, description, icon) in enumerate(apps):
+            button = QPushButton(icon, name, self)
+            button.setObjectName("starterChip")
+            button.setIconSize(QSize(22, 22))
+            button.setToolTip(description)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _c=False, a=app_id: self.app_clicked.emit(a))
+            self.grid.addWidget(button, n // 2, n % 2)
+            self.buttons.append(button)
+
+    def show_app(self, name: str, description: str, pixmap: QPixmap, starters: list[str] | tuple[str, ...]) -> None:
+        self.icon.setPixmap(pixmap)
+        self.icon.show()
+        self.name.setText(name)
+        self.description.setText(description)
+        self._clear()
         for n, text in enumerate(starters):
             first = " ".join(text.split("\n", 1)[0].split())
             label = first if len(first) <= CHIP_CHARS else first[: CHIP_CHARS - 1] + "…"

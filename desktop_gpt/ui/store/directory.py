@@ -11,6 +11,8 @@ from desktop_gpt.ui.store.icons import app_icon, app_pixmap
 
 _log = log.get("ui.store")
 
+SUGGESTED_BUILTINS = ("tutor", "poet", "summariser", "code-reviewer")
+
 
 class AppDirectory(QObject):
     """Wraps the AppLibrary for the GUI; read on the GUI thread (a few small local files), written by tasks.
@@ -48,6 +50,18 @@ class AppDirectory(QObject):
 
     def builtin(self) -> list[InstalledApp]:
         return [a for a in self._apps if a.source == "builtin"]
+
+    def suggestions(self, count: int = 4) -> list[InstalledApp]:
+        """Apps to offer in an empty new chat: chat apps, installed ones first, then a varied set of built-ins."""
+        chat = [a for a in self._apps if a.tool == "chat"]
+        picked = [a for a in chat if a.source != "builtin"][:count]
+        preferred = [self._by_id.get(f"builtin:{name}") for name in SUGGESTED_BUILTINS]
+        for app in [a for a in preferred if a is not None] + chat:
+            if len(picked) >= count:
+                break
+            if app not in picked:
+                picked.append(app)
+        return picked
 
     def find(self, app_id: str | None) -> InstalledApp | None:
         """The app with this id (or Hub repo id), if it is on this computer."""

@@ -44,10 +44,7 @@ def build_store(window) -> StorePane:
     directory = AppDirectory(AppLibrary(context.paths.apps), parent=window)
     window.apps = directory
     window.launcher = AppLauncher(window, directory)
-    window.chat.apps = directory
-    window.chat.conversations.apps = directory
-    window.chat.conversations.refresh()
-    directory.changed.connect(window.chat.conversations.refresh)
+    window.chat.set_apps(directory)
     fill_apps_menu(window, window.chat.apps_button.menu())
     pane = StorePane(context.settings, directory, window)
     pane.launch_requested.connect(window.launcher.launch)
