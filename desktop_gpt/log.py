@@ -31,3 +31,15 @@ def setup_logging(log_dir: Path, filename: str = "app.log", level: int = logging
 def get(area: str) -> logging.Logger:
     """The logger of one area of the app, e.g. ``get("engine")``."""
     return logging.getLogger(f"desktop_gpt.{area}")
+
+
+def hub_client_logs_to_file() -> None:
+    """huggingface_hub prints its retry notices on stderr; a CLI failure must be one line there, so they go to
+    our log file instead. Call after huggingface_hub is imported (it adds its stderr handler then)."""
+    client = logging.getLogger("huggingface_hub")
+    for handler in list(client.handlers):
+        if type(handler) is logging.StreamHandler:  # the client's own, on stderr
+            client.removeHandler(handler)
+    for handler in logging.getLogger("desktop_gpt").handlers:
+        if handler not in client.handlers:
+            client.addHandler(handler)

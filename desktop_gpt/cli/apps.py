@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from desktop_gpt import log
 from desktop_gpt.cli import common
 from desktop_gpt.errors import DesktopGPTError, HubOffline, HubUnavailable
 from desktop_gpt.store.app_format import CATEGORIES
@@ -59,19 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _config():
     from desktop_gpt.store.hub import HubConfig
 
-    _client_logs_to_file()
+    log.hub_client_logs_to_file()
     return HubConfig.resolve(common.settings())
-
-
-def _client_logs_to_file() -> None:
-    """huggingface_hub prints its retry notices on stderr; a failure must be one line there, so they go to the log."""
-    client = logging.getLogger("huggingface_hub")
-    for handler in list(client.handlers):
-        if type(handler) is logging.StreamHandler:  # the client's own, on stderr
-            client.removeHandler(handler)
-    for handler in logging.getLogger("desktop_gpt").handlers:
-        if handler not in client.handlers:
-            client.addHandler(handler)
 
 
 def _print_json(data: Any) -> None:

@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any
 
+from desktop_gpt import log
 from desktop_gpt.cli import common
 from desktop_gpt.errors import DownloadError, HubError, IntegrityError
 
@@ -64,6 +65,7 @@ def _resolve(text: str, *, recommended_ids: bool = False):
 def _config(settings):
     from desktop_gpt.store.hub import HubConfig
 
+    log.hub_client_logs_to_file()
     return HubConfig.resolve(settings)
 
 

@@ -129,3 +129,21 @@ def test_download_takes_a_pasted_address_or_a_recommended_id(capsys, hub, tiny_r
     assert sha256_file(out.strip()) == tiny_repo.sha256("tiny-Q8_0.gguf")
     code, out, err = run(capsys, "download", "qwen2.5-0.5b")  # recommended: Qwen/…, not on this local Hub
     assert code == 1 and "There is no repository 'Qwen/Qwen2.5-0.5B-Instruct-GGUF'" in err
+
+
+def test_the_clients_retry_notices_go_to_the_log_not_stderr(hub, app_home):
+    """In a real process: the Hub answers a listing with 500 once, the client retries (after 1 s), stderr stays clean."""
+    import os
+    import subprocess
+    import sys
+
+    from desktop_gpt.paths import app_paths
+
+    seeded = add_tiny_repo(hub)
+    hub.fail_next(r"^/api/models$", 500, times=1)
+    env = {**os.environ, "HF_ENDPOINT": hub.endpoint}
+    done = subprocess.run([sys.executable, "-m", "desktop_gpt", "models", "search", "tiny", "--json"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and seeded.repo_id in done.stdout
+    assert "Retry" in (app_paths().logs / "cli.log").read_text()
