@@ -20,7 +20,9 @@ pytestmark = pytest.mark.model
 def test_a_downloaded_model_loads_and_chats(hub, hub_config, models_dir, bundled_model, engine):
     data = bundled_model.read_bytes()  # ~98 MB, served once in this module
     hub.add_repo("HuggingFaceTB/SmolLM2-135M-Instruct-GGUF", {bundled_model.name: data}, downloads=100)
-    hub.drop_after[hub.file("HuggingFaceTB/SmolLM2-135M-Instruct-GGUF", bundled_model.name).sha256] = 40_000_000
+    sha = hub.file("HuggingFaceTB/SmolLM2-135M-Instruct-GGUF", bundled_model.name).sha256
+    hub.drop_after[sha] = 40_000_000
+    hub.stall_after[sha] = (20_000_000, 0.6)  # a pause under the stall limit, so progress is seen mid-file
 
     files = repo_files(hub_config, "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF")
     model = pick(files)

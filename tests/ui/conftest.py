@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 LOAD_TIMEOUT_MS = 120_000
-REPLY_TIMEOUT_MS = 30_000
+REPLY_TIMEOUT_MS = 90_000  # a limit for a hung engine, not a speed target: a busy 2-core machine is slow
 
 
 @pytest.fixture

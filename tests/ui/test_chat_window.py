@@ -68,6 +68,7 @@ def test_send_stream_stop_then_restart_finds_the_partial_reply(qtbot, make_windo
 
 def test_enter_sends_and_shift_enter_starts_a_new_line(qtbot, make_window):
     window = make_window()
+    window.context.settings.max_tokens = 48  # the default (1024) makes this test slow on a busy machine
     editor = window.chat.composer.editor
     qtbot.keyClicks(editor, "line one")
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
