@@ -204,11 +204,11 @@ def memory() -> tuple[int, int]:
 # -- the probe -------------------------------------------------------------------------------------------------
 def probe(timeout: float = PROBE_TIMEOUT_S) -> SystemInfo:
     """Ask llama.cpp in a fresh worker process what it has; add nvidia-smi's GPUs and system memory."""
-    from desktop_gpt.engine import worker
+    from desktop_gpt.engine import probe as probe_module
 
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=worker.probe_main, args=(child,), name="desktop-gpt-probe", daemon=True)
+    proc = ctx.Process(target=probe_module.probe_main, args=(child,), name="desktop-gpt-probe", daemon=True)
     raw: dict[str, Any] = {}
     error = ""
     try:
