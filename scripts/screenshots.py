@@ -78,6 +78,18 @@ def scene_chat(window, qt: Qt) -> None:
     window.chat.conversations.list.itemClicked.emit(first)
 
 
+@scene("app_chat")
+def scene_app_chat(window, qt: Qt) -> None:
+    """A chat started from a built-in app: its icon and name in the header, its starters, its instructions."""
+    from desktop_gpt.store.library import builtin_apps
+
+    tutor = next(a for a in builtin_apps() if a.id == "builtin:tutor")
+    window.launcher.launch(tutor)
+    window.chat.send(tutor.starters[0])
+    qt.wait(window.controller.reply_finished)
+    qt.until(lambda: not window.controller.busy)
+
+
 ESSAY = """# Why local models matter
 
 Running a language model on your own computer means your drafts, notes and code never leave it. There is no account to create, no monthly bill and no waiting for a server on the other side of the world. The trade-off used to be quality, but small quantized models have become surprisingly capable for everyday writing, and a laptop from the last few years runs them at reading speed.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -77,7 +77,7 @@ class ConversationList(QWidget):
         text = self.search.text().strip()
         if text:
             for hit in self.store.search(text, tool=self.tool):
-                item = QListWidgetItem(f"{hit.title or 'Untitled chat'}\n{hit.snippet}")
+                item = self._two_lines(hit.title or "Untitled chat", hit.snippet)
                 item.setData(ID_ROLE, hit.conversation_id)
                 item.setToolTip(hit.snippet)
                 self.list.addItem(item)
@@ -91,12 +91,21 @@ class ConversationList(QWidget):
         self._select(self._current)
         self.list.blockSignals(False)
 
+    def _two_lines(self, first: str, second: str) -> QListWidgetItem:
+        item = QListWidgetItem(f"{first}\n{second}")
+        # The style sheet's size hint assumes the main font's line height; Chinese falls back to a taller font,
+        # and a row too short for its two lines is elided to one. Every row is as tall as two lines of Chinese.
+        metrics = self.list.fontMetrics()
+        tall = metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, "你\n0").height()
+        item.setSizeHint(QSize(metrics.horizontalAdvance(first) + 12, tall + 20))
+        return item
+
     def _item(self, conv: Conversation) -> QListWidgetItem:
         when = _dt.datetime.fromtimestamp(conv.updated_at)
         today = _dt.date.today()
         stamp = when.strftime("%H:%M") if when.date() == today else when.strftime("%Y-%m-%d")
         app = f"{conv.app_name} · " if conv.app_name else ""
-        item = QListWidgetItem(f"{conv.title or 'New chat'}\n{app}{stamp}")
+        item = self._two_lines(conv.title or "New chat", f"{app}{stamp}")
         item.setData(ID_ROLE, conv.id)
         item.setToolTip(conv.title)
         if conv.app_id and self.apps is not None:
