@@ -9,13 +9,17 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from huggingface_hub.hf_api import ModelInfo
+
+from desktop_gpt.errors import HubProtocolError
 from desktop_gpt.models.quant import HubFile, ModelFile, group_files
 from desktop_gpt.resources import resource
-from desktop_gpt.store.hub import HubConfig, hub_errors
+from desktop_gpt.store.hub import HubConfig, hub_errors, quick_get
 
 # What people call the orders → what HfApi.list_models takes.
 SORTS = {"downloads": "downloads", "likes": "likes", "updated": "last_modified", "last_modified": "last_modified",
          "lastModified": "last_modified", "trending": "trending_score"}
+_HUB_SORT = {"last_modified": "lastModified", "trending_score": "trendingScore"}  # the API's own names
 _EXPAND = ["author", "downloads", "likes", "lastModified", "gated", "tags", "pipeline_tag", "gguf"]
 # What people paste: owner/repo, owner/repo@Q4_K_M (LM Studio), hf.co/owner/repo:Q4_K_M (Ollama), or a Hub web
 # address (…/owner/repo, …/blob/<rev>/<file>, …/resolve/<rev>/<file>).
@@ -74,10 +78,17 @@ def search(config: HubConfig, text: str = "", *, sort: str = "downloads", limit:
         from desktop_gpt.errors import ToolInputError
 
         raise ToolInputError(f"Unknown sort order '{sort}': choose downloads, likes or updated.")
+    params: list[tuple[str, Any]] = [("filter", "gguf")]
+    if text.strip():
+        params.append(("search", text.strip()))
+    params += [("sort", _HUB_SORT.get(order, order)), ("limit", limit)] + [("expand", e) for e in _EXPAND]
     with hub_errors(config):
-        found = list(config.api().list_models(filter="gguf", search=text.strip() or None, sort=order, limit=limit,
-                                              expand=_EXPAND))
-    return [_summary(m) for m in found]
+        # One page, one short retry (not the client's ~23 s of retries): a person is waiting for this list.
+        items = quick_get(config, f"{config.endpoint}/api/models", params=params).json()
+    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+        raise HubProtocolError(f"The server at {config.endpoint} did not answer like a Hugging Face Hub "
+                               "(the list of models was not a list of repositories).")
+    return [_summary(ModelInfo(**item)) for item in items]
 
 
 def _summary(info: Any) -> RepoSummary:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import hf_raise_for_status, http_backoff
 
 from desktop_gpt import log
 from desktop_gpt.errors import FileNotOnHub, HubProtocolError, RepoNotFound, RevisionNotFound
@@ -27,7 +26,7 @@ from desktop_gpt.store.app_format import (
     check_icon,
     parse_manifest,
 )
-from desktop_gpt.store.hub import HubConfig, hub_errors
+from desktop_gpt.store.hub import HubConfig, hub_errors, quick_get
 from desktop_gpt.store.library import strip_front_matter
 
 _log = log.get("store")
@@ -39,10 +38,6 @@ PAGE_SIZE = 24
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 FEATURED_FILE = "featured.json"
 FEATURED_REPO_TYPE = "dataset"
-# The client retries a listing 5 times with 1-2-4-8-8 s pauses (~23 s before "Hub down"); a Store page should
-# say so within a couple of seconds and offer Retry instead.
-LIST_RETRIES = 1
-LIST_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -157,12 +152,8 @@ class AppSearch:
         """The next page of apps ([] once done); raises a HubError in words."""
         if self._url is None:
             return []
-        self.config.api()  # raises HubOffline before any request, and bounds the client's timeouts
         with hub_errors(self.config):
-            response = http_backoff("GET", self._url, params=self._params, headers=self.config.headers(),
-                                    max_retries=LIST_RETRIES, base_wait_time=LIST_WAIT, max_wait_time=LIST_WAIT,
-                                    timeout=self.config.timeout)
-            hf_raise_for_status(response)
+            response = quick_get(self.config, self._url, params=self._params)
             items = response.json()
         if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str)
                                                   for i in items):
@@ -219,10 +210,7 @@ def featured(config: HubConfig) -> list[FeaturedShelf]:
     url = config.file_url(config.store_repo, FEATURED_FILE, repo_type=FEATURED_REPO_TYPE)
     try:
         with hub_errors(config, repo_id=config.store_repo, filename=FEATURED_FILE, repo_type=FEATURED_REPO_TYPE):
-            response = http_backoff("GET", url, headers=config.headers(), max_retries=LIST_RETRIES,
-                                    base_wait_time=LIST_WAIT, max_wait_time=LIST_WAIT, timeout=config.timeout,
-                                    follow_redirects=True)
-            hf_raise_for_status(response)
+            response = quick_get(config, url, follow_redirects=True)
     except (RepoNotFound, FileNotOnHub, RevisionNotFound) as exc:
         _log.info("no featured list: %s", exc)
         return []

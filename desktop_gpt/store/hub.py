@@ -33,6 +33,8 @@ from huggingface_hub.utils import (
     RevisionNotFoundError,
     build_hf_headers,
     get_session,
+    hf_raise_for_status,
+    http_backoff,
 )
 
 from desktop_gpt import __version__, log
@@ -192,6 +194,22 @@ def file_metadata(config: HubConfig, repo_id: str, filename: str, *, revision: s
     with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
         return get_hf_file_metadata(url, token=config.token or False, timeout=constants.HF_HUB_ETAG_TIMEOUT,
                                     endpoint=config.endpoint, **LIBRARY)
+
+
+# The client retries a listing 5 times with 1-2-4-8-8 s pauses (~23 s before "Hub down"); a list a person is
+# waiting for should say so within a second or two and offer Retry instead.
+QUICK_RETRIES = 1
+QUICK_WAIT = 0.5
+
+
+def quick_get(config: HubConfig, url: str, *, params: Any = None, **kwargs: Any) -> Any:
+    """GET ``url`` with this config's headers and one short retry; raises the client's errors (use inside
+    ``hub_errors``). Returns the response."""
+    config.api()  # raises HubOffline before any request, and bounds the client's timeouts
+    response = http_backoff("GET", url, params=params, headers=config.headers(), max_retries=QUICK_RETRIES,
+                            base_wait_time=QUICK_WAIT, max_wait_time=QUICK_WAIT, timeout=config.timeout, **kwargs)
+    hf_raise_for_status(response)
+    return response
 
 
 @contextmanager

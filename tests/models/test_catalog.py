@@ -91,3 +91,21 @@ def test_search_results_carry_the_hubs_gguf_summary(hub, hub_config):
     [found] = search(hub_config, "sized")
     assert found.parameters == 7_615_616_512 and found.architecture == "qwen2"
     assert repo_files(hub_config, "a/sized-GGUF").parameters == 7_615_616_512
+
+
+def test_a_failing_search_gives_up_after_one_retry(hub, hub_config):
+    """A person is waiting: one short retry, not the client's five (~23 s) before saying so."""
+    from desktop_gpt.errors import HubServerError
+
+    hub.fail_next(r"^/api/models$", 500, times=None)
+    with pytest.raises(HubServerError, match="error 500"):
+        search(hub_config, "tiny")
+    assert len(hub.requests_to(r"^/api/models$", "GET")) == 2
+
+
+def test_a_search_answer_that_is_not_a_list_of_repos_is_explained(hub, hub_config):
+    from desktop_gpt.errors import HubProtocolError
+
+    hub.malformed(r"^/api/models$")
+    with pytest.raises(HubProtocolError, match="did not answer like a Hugging Face Hub"):
+        search(hub_config, "tiny")
