@@ -32,6 +32,8 @@ self-test: install
 bench: install  ## print the speed figures (not pass/fail)
 	$(PY) bench/chat_turns.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_stream.py
+	$(PY) bench/store_browse.py
+	$(PY) bench/download.py
 
 screenshots: install  ## retake README's screenshots from the real app under Xvfb
 	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots
