@@ -11,7 +11,7 @@ from desktop_gpt.engine import devices
 from desktop_gpt.engine.devices import SystemInfo
 from desktop_gpt.models.library import ModelLibrary
 from desktop_gpt.store.hub import HubConfig
-from desktop_gpt.ui.models import tasks
+from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.downloads import Downloads
 from desktop_gpt.ui.models.fit_warning import confirm_fit
 

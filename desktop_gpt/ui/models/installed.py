@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.models.fit import human_size
 from desktop_gpt.models.library import InstalledModel, ModelLibrary
-from desktop_gpt.ui.models import tasks
+from desktop_gpt.ui import tasks
 
 COLUMNS = ["Model", "Size", "Architecture", "Parameters", "Quantization", "Context", "License", "Found in",
            "File"]

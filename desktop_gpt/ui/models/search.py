@@ -23,7 +23,7 @@ from desktop_gpt.models import catalog, fit
 from desktop_gpt.models.catalog import RepoFiles, RepoSummary
 from desktop_gpt.models.quant import ModelFile
 from desktop_gpt.store.hub import HubConfig
-from desktop_gpt.ui.models import tasks
+from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.recommended import VERDICT_COLOURS, remote_fit
 
 COLUMNS = ["Repository / file", "Quantization", "Size", "On this computer", "Downloads", "Likes", "Updated", ""]

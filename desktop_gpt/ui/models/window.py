@@ -16,7 +16,7 @@ from desktop_gpt.models.partials import DownloadRequest
 from desktop_gpt.models.quant import ModelFile
 from desktop_gpt.settings import Settings
 from desktop_gpt.store.hub import HubConfig
-from desktop_gpt.ui.models import tasks
+from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.downloads import Downloads
 from desktop_gpt.ui.models.downloads_pane import DownloadsPane
 from desktop_gpt.ui.models.installed import InstalledPane

@@ -27,7 +27,7 @@ from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui.store.cards import count, updated_text
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.icons import app_pixmap
-from desktop_gpt.ui.store.tasks import Task, TaskRunner
+from desktop_gpt.ui.tasks import Task, TaskRunner
 from desktop_gpt.ui.store.update_panel import UpdatePanel
 
 TOOL_NAMES = {"chat": "Chat", "writing": "Writing", "translation": "Translation", "code": "Code"}

@@ -25,7 +25,7 @@ from desktop_gpt.store import catalog
 from desktop_gpt.store.app_format import CATEGORIES
 from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui.store.cards import AppCard
-from desktop_gpt.ui.store.tasks import TaskRunner
+from desktop_gpt.ui.tasks import TaskRunner
 
 _log = log.get("ui.store")
 

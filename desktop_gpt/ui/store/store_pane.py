@@ -13,7 +13,7 @@ from desktop_gpt.ui.store.app_page import AppPage
 from desktop_gpt.ui.store.browse import BrowsePage
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.my_apps import MyAppsList
-from desktop_gpt.ui.store.tasks import TaskRunner
+from desktop_gpt.ui.tasks import TaskRunner
 
 _log = log.get("ui.store")
 

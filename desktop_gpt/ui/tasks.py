@@ -1,16 +1,18 @@
-"""Hub and library work off the GUI thread: a call runs on a thread pool, its result comes back as a signal."""
+"""Slow calls (the Hub, disk scans, the device probe) off the GUI thread; results come back as signals."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from desktop_gpt import log
 from desktop_gpt.errors import Cancelled, DesktopGPTError
 
-_log = log.get("ui.store")
+_log = log.get("ui.tasks")
+_detached: set["Task"] = set()  # tasks started by run(): each keeps itself alive until it has answered
 
 
 class Task(QObject):
@@ -52,10 +54,10 @@ class Task(QObject):
         except Cancelled:
             self._emit("cancelled", None)
         except DesktopGPTError as exc:
-            _log.info("store task failed: %s", exc)
+            _log.info("task failed: %s", exc)
             self._emit("failed", exc)
         except Exception as exc:  # noqa: BLE001 - a bug must still reach the user as words, with the detail logged
-            _log.exception("store task crashed")
+            _log.exception("task crashed")
             self._emit("failed", DesktopGPTError(f"Something went wrong: {exc}. The details are in the log."))
         else:
             self._emit("done", result)
@@ -64,7 +66,7 @@ class Task(QObject):
         try:
             self._report.emit(kind, value)
         except RuntimeError:  # the window closed while the call ran: nobody is left to tell
-            _log.debug("store task result dropped: the window is gone")
+            _log.debug("task result dropped: the window is gone")
 
     @Slot(str, object)
     def _deliver(self, kind: str, value: object) -> None:
@@ -90,7 +92,7 @@ class _Runnable(QRunnable):
 
 
 class TaskRunner(QObject):
-    """A small thread pool for the Store. Deleting it (with its parent) waits for running calls to end."""
+    """A small thread pool (the Store's). Deleting it (with its parent) waits for running calls to end."""
 
     def __init__(self, parent: QObject | None = None, threads: int = 4):
         super().__init__(parent)
@@ -121,3 +123,23 @@ class TaskRunner(QObject):
         for task in list(self._running):
             task.cancel()
         return self.pool.waitForDone(ms)
+
+
+def run(fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None] | None = None, *,
+        owner: QObject | None = None, name: str = "task") -> Task:
+    """Start ``fn()`` on a daemon thread (nothing waits for it at exit); ``on_done(result)`` or
+    ``on_failed(message)`` runs later on the GUI thread, unless ``owner`` was deleted by then."""
+    task = Task(fn)
+    _detached.add(task)
+
+    def alive() -> bool:
+        return owner is None or shiboken6.isValid(owner)
+
+    task.done.connect(lambda result: on_done(result) if alive() else None)
+    if on_failed is not None:
+        task.failed.connect(lambda exc: on_failed(str(exc)) if alive() else None)
+    # Dropped on the next turn of the event loop: dropping the last reference while the signal is still being
+    # delivered would delete the QObject under Qt.
+    task.finished.connect(lambda: QTimer.singleShot(0, lambda: _detached.discard(task)))
+    threading.Thread(target=task.run, name=f"ui-{name}", daemon=True).start()
+    return task
