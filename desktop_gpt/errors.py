@@ -44,7 +44,7 @@ class Cancelled(Exception):
 
 
 class PromptTemplateError(DesktopGPTError):
-    """A prompt template file (resources/templates or the user's copy) is missing or has a mistake."""
+    """A prompt template file (desktop_gpt/resources/templates or the user's copy) is missing or has a mistake."""
 
 
 class ToolInputError(DesktopGPTError):

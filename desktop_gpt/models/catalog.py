@@ -226,7 +226,7 @@ class Recommended:
 
 @lru_cache(maxsize=1)
 def recommended() -> tuple[Recommended, ...]:
-    """The curated list (resources/models/recommended.json), smallest first."""
+    """The curated list (desktop_gpt/resources/models/recommended.json), smallest first."""
     raw = json.loads(resource("models", "recommended.json").read_text(encoding="utf-8"))
     items = []
     for entry in raw["models"]:

@@ -139,7 +139,7 @@ def load_app_folder(folder: Path, source: str = "local", *, app_id: str | None =
 
 
 def builtin_apps(root: Path | None = None) -> list[InstalledApp]:
-    """The apps shipped in resources/apps/<folder>/ (available offline); a broken one is logged and left out."""
+    """The apps shipped in desktop_gpt/resources/apps/<folder>/ (available offline); a broken one is logged and left out."""
     root = root or resource("apps")
     apps = []
     for folder in sorted(root.iterdir()) if root.is_dir() else []:

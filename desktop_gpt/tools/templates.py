@@ -1,4 +1,4 @@
-"""Prompt templates: Jinja files in resources/templates (or the user's own copies) rendered into prompts."""
+"""Prompt templates: Jinja files in desktop_gpt/resources/templates (or the user's own copies) rendered into prompts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The built-in apps in resources/apps: each one passes the app format's checks and the set covers the seed's kinds."""
+"""The built-in apps in desktop_gpt/resources/apps: each one passes the app format's checks and the set covers the seed's kinds."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def verdict_item(verdict: fit.Fit) -> QTableWidgetItem:
 
 
 class RecommendedPane(QWidget):
-    """The curated list (resources/models/recommended.json), smallest first.
+    """The curated list (desktop_gpt/resources/models/recommended.json), smallest first.
 
     Signals:
         download(object): the Recommended entry whose Download was pressed.
