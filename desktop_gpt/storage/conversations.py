@@ -9,6 +9,8 @@ from typing import Any, Iterable
 from desktop_gpt.storage.db import Database, now
 
 ACTIVE = "streaming"
+SEARCH_SCAN = 5_000  # matching messages read at most per search (newest first)
+PageKey = tuple  # (updated_at, id) of the last conversation of a page: where the next page starts
 
 
 @dataclass
@@ -25,6 +27,11 @@ class Conversation:
     created_at: float
     updated_at: float
     app_name: str | None = None  # the app's name when the chat was started, kept if the app is uninstalled
+
+    @property
+    def page_key(self) -> PageKey:
+        """Where the page after this conversation starts (see ``ConversationStore.page``)."""
+        return (self.updated_at, self.id)
 
     @classmethod
     def from_row(cls, row) -> "Conversation":
@@ -107,12 +114,26 @@ class ConversationStore:
         return Conversation.from_row(rows[0])
 
     def list(self, tool: str | None = "chat", limit: int = 1000) -> list[Conversation]:
-        if tool is None:
-            rows = self.db.query("SELECT * FROM conversations ORDER BY updated_at DESC LIMIT ?", (limit,))
-        else:
-            rows = self.db.query(
-                "SELECT * FROM conversations WHERE tool = ? ORDER BY updated_at DESC LIMIT ?", (tool, limit)
-            )
+        """The most recently changed conversations, newest first (the first page of ``page``)."""
+        return self.page(tool, limit=limit)
+
+    def page(self, tool: str | None = "chat", after: PageKey | None = None, limit: int = 200) -> list[Conversation]:
+        """Conversations newest first, ``limit`` at a time: pass the ``page_key`` of the last one for the next page.
+
+        Keyset pagination (updated time, then id) walks the index, so the last page of 100,000 chats costs what the
+        first does, and a chat changed meanwhile is neither skipped twice nor shown twice within one walk.
+        """
+        where, args = ["1"], []
+        if tool is not None:
+            where.append("tool = ?")
+            args.append(tool)
+        if after is not None:
+            where.append("(updated_at, id) < (?, ?)")
+            args += [after[0], after[1]]
+        rows = self.db.query(
+            f"SELECT * FROM conversations WHERE {' AND '.join(where)} ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (*args, limit),
+        )
         return [Conversation.from_row(r) for r in rows]
 
     def update(self, conversation_id: int, **changes: Any) -> Conversation:
@@ -259,36 +280,39 @@ class ConversationStore:
 
     # -- search ----------------------------------------------------------------------------------------------
     def search(self, text: str, tool: str | None = "chat", limit: int = 100) -> list[SearchHit]:
-        """Find conversations whose title or any message contains ``text`` (any script, case-insensitive)."""
+        """Find conversations whose title or any message contains ``text`` (any script, case-insensitive).
+
+        Chats whose title matches come first, then chats by their newest matching message. Matches are read
+        newest first and only until ``limit`` chats are found (at most ``SEARCH_SCAN`` messages), so a word found
+        in half of a million messages answers as fast as a rare one.
+        """
         text = text.strip()
         if not text:
             return []
         tool_sql, tool_args = ("AND c.tool = ?", (tool,)) if tool else ("", ())
-        if self.db.fts and len(text) >= 3:
-            phrase = '"' + text.replace('"', '""') + '"'
-            rows = self.db.query(
-                f"""SELECT c.id AS cid, c.title, m.id AS mid, m.content FROM messages_fts f
-                    JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id
-                    WHERE messages_fts MATCH ? {tool_sql} ORDER BY c.updated_at DESC, m.id LIMIT ?""",
-                (phrase, *tool_args, limit * 5),
-            )
-        else:
-            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            rows = self.db.query(
-                f"""SELECT c.id AS cid, c.title, m.id AS mid, m.content FROM messages m
-                    JOIN conversations c ON c.id = m.conversation_id
-                    WHERE m.content LIKE ? ESCAPE '\\' {tool_sql} ORDER BY c.updated_at DESC, m.id LIMIT ?""",
-                (like, *tool_args, limit * 5),
-            )
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         hits: dict[int, SearchHit] = {}
-        like_title = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         for row in self.db.query(
             f"SELECT c.id AS cid, c.title FROM conversations c WHERE c.title LIKE ? ESCAPE '\\' {tool_sql}"
             " ORDER BY c.updated_at DESC LIMIT ?",
-            (like_title, *tool_args, limit),
+            (like, *tool_args, limit),
         ):
             hits[row["cid"]] = SearchHit(row["cid"], row["title"], None, row["title"])
-        for row in rows:
+        if self.db.fts and len(text) >= 3:
+            phrase = '"' + text.replace('"', '""') + '"'
+            # FTS5 walks its matches in rowid order itself: newest first, stopping at the LIMIT.
+            sql = f"""SELECT c.id AS cid, c.title, m.id AS mid, m.content FROM messages_fts f
+                      JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id
+                      WHERE messages_fts MATCH ? {tool_sql} ORDER BY f.rowid DESC LIMIT ?"""
+            args = (phrase, *tool_args, SEARCH_SCAN)
+        else:
+            sql = f"""SELECT c.id AS cid, c.title, m.id AS mid, m.content FROM messages m
+                      JOIN conversations c ON c.id = m.conversation_id
+                      WHERE m.content LIKE ? ESCAPE '\\' {tool_sql} ORDER BY m.id DESC LIMIT ?"""
+            args = (like, *tool_args, SEARCH_SCAN)
+        for row in self.db.connection().execute(sql, args):  # a cursor: rows are read only as far as needed
+            if len(hits) >= limit:
+                break
             if row["cid"] not in hits:
                 hits[row["cid"]] = SearchHit(row["cid"], row["title"], row["mid"], snippet(row["content"], text))
         return list(hits.values())[:limit]

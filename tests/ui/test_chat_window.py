@@ -145,7 +145,9 @@ def test_search_and_export(qtbot, make_window, tmp_path, monkeypatch):
 
     target = tmp_path / "chat.md"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    window.chat.export()
+    with qtbot.waitSignal(window.chat.status_message, timeout=REPLY_TIMEOUT_MS,
+                          check_params_cb=lambda text: text.startswith("Exported to")):
+        window.chat.export()  # written off the GUI thread
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Something else entirely") and "## You" in text and "## Assistant" in text
 

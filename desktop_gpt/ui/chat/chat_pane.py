@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 from desktop_gpt.engine.protocol import GenerationStats
 from desktop_gpt.services import apps as app_service
 from desktop_gpt.services import chat as chat_service
+from desktop_gpt.services.tool_runs import write_text_file
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.storage.conversations import export_markdown
+from desktop_gpt.ui import tasks
 from desktop_gpt.ui.chat.composer import Composer
 from desktop_gpt.ui.chat.conversation_list import ConversationList
 from desktop_gpt.ui.chat.message_view import MessageView
@@ -272,13 +274,17 @@ class ChatPane(QWidget):
                                               "Markdown (*.md);;Text (*.txt)")
         if not path:
             return
-        text = export_markdown(conv, self.store.path_to(conv.current_leaf_id))
-        try:
-            Path(path).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            QMessageBox.warning(self, "Export chat", f"The chat could not be saved to {path}: {exc.strerror}.")
-            return
-        self.status_message.emit(f"Exported to {path}")
+        store = self.store
+
+        def write() -> str:  # off the GUI thread: a chat of thousands of messages takes a moment
+            current = store.get(cid)
+            write_text_file(path, export_markdown(current, store.path_to(current.current_leaf_id)))
+            return path
+
+        self.status_message.emit(f"Exporting to {path}…")
+        self.export_task = tasks.run(write, lambda done: self.status_message.emit(f"Exported to {done}"),
+                                     lambda text: QMessageBox.warning(self, "Export chat", text), owner=self,
+                                     name="export")
 
     def edit_system_prompt(self) -> None:
         current = (self.store.get(self.conversation_id).system_prompt if self.conversation_id is not None
@@ -386,18 +392,15 @@ class ChatPane(QWidget):
         self.notice.show()
 
     def _reply_finished(self, message_id: int, stats: GenerationStats) -> None:
-        widget = self.view.widget_for(message_id)
-        if widget is not None:
-            message = self.store.message(message_id)
-            widget.finish(message.status, message.finish_reason, message.error)
+        self.view.finish_message(self.store.message(message_id))
         self.conversations.refresh()
 
     def _reply_failed(self, message_id: int, text: str) -> None:
-        widget = self.view.widget_for(message_id)
-        if widget is not None:
+        try:
             message = self.store.message(message_id)
-            widget.finish(message.status, message.finish_reason, message.error)
-        else:
+        except KeyError:
+            message = None
+        if message is None or not self.view.finish_message(message):
             QMessageBox.warning(self, "Desktop GPT", text)
         self.status_message.emit(text)
 

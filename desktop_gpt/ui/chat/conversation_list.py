@@ -17,8 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.storage import Conversation, ConversationStore
+from desktop_gpt.storage.conversations import PageKey
+from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+PAGE = 200  # chats loaded at a time
+RELOAD_MAX = 2_000  # a refresh reloads at most this many (scrolling loads the rest again)
 
 
 class ConversationList(QWidget):
@@ -69,11 +73,26 @@ class ConversationList(QWidget):
         self.list.customContextMenuRequested.connect(self._menu)
         self._current: int | None = None
         self.apps = None  # the AppDirectory (set by the Store): chats started from an app show its icon
+        self._items: dict[int, QListWidgetItem] = {}
+        self._next: PageKey | None = None  # where the next page of chats starts
+        self._row_height = 0
+        self._more = MoreOnScroll(self.list, self.load_more)
 
     def refresh(self) -> None:
-        """Reload the list (or the search results) from the database, keeping the selection."""
+        """Reload the list (or the search results) from the database, keeping the selection.
+
+        Chats are listed a page at a time, newest first; scrolling down loads the next page, so every chat can
+        be reached however many there are. A refresh reloads as many as were loaded (up to RELOAD_MAX).
+        """
         self.list.blockSignals(True)
+        loaded = len(self._items)
         self.list.clear()
+        self._items.clear()
+        self._next = None
+        metrics = self.list.fontMetrics()
+        # The style sheet's size hint assumes the main font's line height; Chinese falls back to a taller font,
+        # and a row too short for its two lines is elided to one. Every row is as tall as two lines of Chinese.
+        self._row_height = metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, "你\n0").height() + 20
         text = self.search.text().strip()
         if text:
             for hit in self.store.search(text, tool=self.tool):
@@ -81,23 +100,40 @@ class ConversationList(QWidget):
                 item.setData(ID_ROLE, hit.conversation_id)
                 item.setToolTip(hit.snippet)
                 self.list.addItem(item)
+                self._items.setdefault(hit.conversation_id, item)
             if not self.list.count():
                 item = QListWidgetItem(f"No chat contains “{text}”.")
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 self.list.addItem(item)
+            more = False
         else:
-            for conv in self.store.list(tool=self.tool):
-                self.list.addItem(self._item(conv))
+            more = self._add_page(min(max(PAGE, loaded), RELOAD_MAX))
         self._select(self._current)
         self.list.blockSignals(False)
+        self._more.reset(more)
+
+    def load_more(self) -> bool:
+        """Add the next page of chats (when the list is scrolled to its end); False when all are listed."""
+        if self.search.text().strip() or self._next is None:
+            return False
+        self.list.blockSignals(True)
+        more = self._add_page(PAGE)
+        self._select(self._current)
+        self.list.blockSignals(False)
+        return more
+
+    def _add_page(self, size: int) -> bool:
+        page = self.store.page(self.tool, after=self._next, limit=size)
+        for conv in page:
+            item = self._item(conv)
+            self.list.addItem(item)
+            self._items[conv.id] = item
+        self._next = page[-1].page_key if len(page) == size else None
+        return self._next is not None
 
     def _two_lines(self, first: str, second: str) -> QListWidgetItem:
         item = QListWidgetItem(f"{first}\n{second}")
-        # The style sheet's size hint assumes the main font's line height; Chinese falls back to a taller font,
-        # and a row too short for its two lines is elided to one. Every row is as tall as two lines of Chinese.
-        metrics = self.list.fontMetrics()
-        tall = metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, "你\n0").height()
-        item.setSizeHint(QSize(metrics.horizontalAdvance(first) + 12, tall + 20))
+        item.setSizeHint(QSize(self.list.fontMetrics().horizontalAdvance(first) + 12, self._row_height))
         return item
 
     def _item(self, conv: Conversation) -> QListWidgetItem:
@@ -117,12 +153,11 @@ class ConversationList(QWidget):
         self._select(conversation_id)
 
     def _select(self, conversation_id: int | None) -> None:
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            if item.data(ID_ROLE) == conversation_id:
-                self.list.setCurrentItem(item)
-                return
-        self.list.clearSelection()
+        item = self._items.get(conversation_id) if conversation_id is not None else None
+        if item is not None:
+            self.list.setCurrentItem(item)
+        else:
+            self.list.clearSelection()
 
     def _activated(self, item: QListWidgetItem) -> None:
         cid = item.data(ID_ROLE)

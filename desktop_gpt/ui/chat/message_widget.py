@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_gpt.storage import Message
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
+from desktop_gpt.ui.widgets.render_cache import RenderCache
 
 FINISH_NOTES = {
     "cancelled": "Stopped",
@@ -44,7 +45,7 @@ class MessageWidget(QFrame):
     copied = Signal(str)
 
     def __init__(self, message: Message, versions: list[int] | None = None, assistant_name: str = "Assistant",
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, body: MarkdownView | None = None, cache: RenderCache | None = None):
         super().__init__(parent)
         self.message = message
         self.versions = versions or [message.id]
@@ -73,7 +74,8 @@ class MessageWidget(QFrame):
             )
             header.addWidget(self.regenerate_button)
 
-        self.body = MarkdownView(self)
+        self.body = body if body is not None else MarkdownView(self)  # another renderer may be passed in
+        self.body.setParent(self)
         self.body.copied.connect(self.copied)
         self.note_label = QLabel("", self)
         self.note_label.setObjectName("messageNote")
@@ -88,13 +90,23 @@ class MessageWidget(QFrame):
         layout.addWidget(self.body)
         layout.addWidget(self.note_label)
         self.streaming = message.status == "streaming"
-        if message.role == "user":
-            self.body.set_markdown(_plain_as_markdown(message.content))
-        elif self.streaming:
+        if self.streaming:
             self.body.append(message.content)
         else:
-            self.body.set_markdown(message.content)
+            self._render(cache)
         self._show_status()
+
+    def _render(self, cache: RenderCache | None) -> None:
+        """Show the finished text, from the cache when it was rendered before (same message, same text)."""
+        m = self.message
+        key = (type(self.body).__name__, m.id, m.role, len(m.content), hash(m.content))
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            self.body.show_rendered(cached[0], cached[1], m.content)
+            return
+        self.body.set_markdown(_plain_as_markdown(m.content) if m.role == "user" else m.content)
+        if cache is not None:
+            cache.put(key, self.body.browser.document(), self.body.code_blocks)
 
     def _tool(self, text: str, tip: str, slot) -> QToolButton:
         button = QToolButton(self)
@@ -151,6 +163,16 @@ class MessageWidget(QFrame):
             self.regenerate_button.setEnabled(not self.streaming)
 
     # -- actions --------------------------------------------------------------------------------------------
+    @property
+    def editing(self) -> bool:
+        """The user has the edit box open (its text is not saved anywhere yet)."""
+        return self._editor is not None
+
+    def highlight(self, text: str) -> QPoint | None:
+        """Mark ``text`` in the message; where its first occurrence is (in this widget's coordinates), or None."""
+        at = self.body.highlight(text)
+        return self.body.mapTo(self, at) if at is not None else None
+
     def text(self) -> str:
         return self.body.text() if self.message.role == "assistant" else self.message.content
 

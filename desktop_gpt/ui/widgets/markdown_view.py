@@ -13,11 +13,19 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextBlockFormat, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QFontDatabase,
+    QGuiApplication,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
-from desktop_gpt.ui.widgets.markdown_stream import Block, BlockSplitter
+from desktop_gpt.ui.widgets.markdown_stream import Block, BlockSplitter, split_blocks
 
 _FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
 CODE_BACKGROUND = "#f4f6f8"
@@ -53,6 +61,18 @@ class _AutoHeightBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.document().setDocumentMargin(2)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
+
+    def adopt(self, document: QTextDocument) -> None:
+        """Show an already rendered document (from the render cache) instead of this view's own."""
+        document.setParent(self)
+        previous = getattr(self, "_adopted", None)
+        self.setDocument(document)  # Qt deletes the browser's own first document itself
+        if previous is not None:
+            previous.deleteLater()
+        self._adopted = document
+        document.setDocumentMargin(2)
+        document.documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
 
     def _fit(self, size=None) -> None:
         height = int((size or self.document().size()).height()) + 4
@@ -126,13 +146,20 @@ class MarkdownView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.browser = _AutoHeightBrowser(self)
-        self.tail = _TailView(self)
         layout.addWidget(self.browser)
-        layout.addWidget(self.tail)
+        self._tail: _TailView | None = None  # built when text first streams in: a finished message needs none
         self.browser.anchorClicked.connect(self._anchor)
         self._splitter = BlockSplitter()
         self._text_parts: list[str] = []
         self.code_blocks: list[str] = []
+
+    @property
+    def tail(self) -> _TailView:
+        """The plain-text view of the unfinished rest of a streaming text."""
+        if self._tail is None:
+            self._tail = _TailView(self)
+            self.layout().addWidget(self._tail)
+        return self._tail
 
     # -- content --------------------------------------------------------------------------------------------
     def text(self) -> str:
@@ -140,7 +167,8 @@ class MarkdownView(QWidget):
 
     def clear(self) -> None:
         self.browser.clear()
-        self.tail.reset("")
+        if self._tail is not None:
+            self._tail.reset("")
         self._splitter = BlockSplitter()
         self._text_parts = []
         self.code_blocks = []
@@ -148,8 +176,9 @@ class MarkdownView(QWidget):
     def set_markdown(self, text: str) -> None:
         """Show a finished text (rendered in one go)."""
         self.clear()
-        self.append(text)
-        self.finish()
+        if text:
+            self._text_parts.append(text)
+            self._render(split_blocks(text))  # no streaming tail: a finished text needs none
 
     def append(self, text: str) -> None:
         """Add streamed text: finished blocks are rendered once, the rest is appended as plain text."""
@@ -169,8 +198,39 @@ class MarkdownView(QWidget):
         blocks = self._splitter.close()
         if blocks:
             self._render(blocks)
-        self.tail.reset("")
-        self.tail.set_code(False)
+        if self._tail is not None:
+            self._tail.reset("")
+            self._tail.set_code(False)
+
+    def show_rendered(self, document: QTextDocument, code_blocks: list[str], text: str) -> None:
+        """Show ``text`` already rendered as ``document`` (a RenderCache copy) instead of rendering it again."""
+        self.clear()
+        self.browser.adopt(document)
+        self.code_blocks = list(code_blocks)
+        self._text_parts = [text]
+
+    def highlight(self, text: str) -> QPoint | None:
+        """Mark every occurrence of ``text`` (any case); returns where the first one is, in this view's
+        coordinates, or None if there is none."""
+        document = self.browser.document()
+        selections = []
+        cursor = document.find(text)
+        first = None
+        fmt = QTextCharFormat()
+        fmt.setBackground(self.palette().brush(QPalette.ColorRole.Highlight))
+        fmt.setForeground(self.palette().brush(QPalette.ColorRole.HighlightedText))
+        while not cursor.isNull():
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            selection.format = fmt
+            selections.append(selection)
+            if first is None:
+                first = QTextCursor(cursor)
+            cursor = document.find(text, cursor)
+        self.browser.setExtraSelections(selections)
+        if first is None:
+            return None
+        return self.browser.viewport().mapTo(self, self.browser.cursorRect(first).topLeft())
 
     def _render(self, blocks: list[Block]) -> None:
         cursor = QTextCursor(self.browser.document())
