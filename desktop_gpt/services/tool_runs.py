@@ -11,7 +11,7 @@ from typing import Any, Iterator
 from desktop_gpt.engine.protocol import Event, SamplingParams
 from desktop_gpt.errors import FileAccessError
 from desktop_gpt.services.chat import SAVE_INTERVAL_S, ReplyStarted, stream_into
-from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message
+from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message, PageKey
 from desktop_gpt.tools.templates import Prompt
 
 
@@ -73,10 +73,14 @@ def run(engine, store: ConversationStore, prompt: Prompt, params: SamplingParams
     yield from stream(engine, store, user, events if events is not None else events_for(engine, prompt, params))
 
 
-def history(store: ConversationStore, tool: str, limit: int = 50, **match: Any) -> list[ToolRun]:
+def history(store: ConversationStore, tool: str, limit: int = 50, after: PageKey | None = None,
+            **match: Any) -> list[ToolRun]:
     """The most recent runs of a tool, newest first; ``match`` keeps those whose request has these values
-    (e.g. ``document_id=3``)."""
+    (e.g. ``document_id=3``). For the next page pass ``after``, the last run's ``conversation.page_key``."""
     where, args = "tool = ?", [tool]
+    if after is not None:
+        where += " AND (updated_at, id) < (?, ?)"
+        args += [after[0], after[1]]
     for key, value in match.items():
         if not key.isidentifier():
             raise ValueError(f"bad request key {key!r}")

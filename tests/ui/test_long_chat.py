@@ -174,3 +174,44 @@ def test_exporting_a_long_chat_runs_off_the_gui_thread(qtbot, make_window, tmp_p
         assert window.chat.export_task is not None  # handed to a worker thread; the window keeps running
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Long chat") and text.count("## You") == 800 and _text(1599) in text
+
+
+def _scroll_until(qtbot, listing, done) -> None:
+    bar = listing.verticalScrollBar()
+
+    def reached() -> bool:
+        if done():
+            return True
+        bar.triggerAction(QAbstractSlider.SliderAction.SliderToMaximum)
+        return False
+
+    qtbot.waitUntil(reached, timeout=60_000)
+
+
+def test_translation_and_writing_histories_reach_their_oldest_run(qtbot, make_window):
+    window = make_window(load=False)
+    store = window.context.store
+    now = time.time()
+    translations = import_conversations(store, [
+        NewConversation(f"Translation {k}", [("user", f"text {k}"), ("assistant", f"texte {k}")], tool="translation",
+                        params={"source": "en", "target": "fr"}, updated_at=now - k) for k in range(130)])
+    window.tabs.setCurrentWidget(window.translation)
+    window.translation.refresh_history()
+    history = window.translation.history
+    assert 0 < history.count() < 130
+    _scroll_until(qtbot, history, lambda: history.count() == 130)
+    assert [history.item(i).data(Qt.ItemDataRole.UserRole) for i in range(130)] == translations
+
+    writing = window.writing
+    writing.editor.setPlainText("A document with many earlier results.")
+    qtbot.waitUntil(lambda: writing.document is not None)
+    document_id = writing.document.id
+    runs = import_conversations(store, [
+        NewConversation(f"Shorten {k}", [("user", "text"), ("assistant", "short")], tool="writing",
+                        params={"task": "shorten", "document_id": document_id}, updated_at=now - k)
+        for k in range(45)])
+    window.tabs.setCurrentWidget(writing)
+    writing._refresh_runs()
+    listing = writing.assistant.runs
+    _scroll_until(qtbot, listing, lambda: listing.count() == 45)
+    assert listing.item(44).data(Qt.ItemDataRole.UserRole) == runs[-1]

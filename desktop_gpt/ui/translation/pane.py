@@ -30,6 +30,7 @@ from desktop_gpt.tools import translation
 from desktop_gpt.tools.translation import AUTO, TranslationRequest, find_language, parse_glossary
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.widgets.choices import combo
+from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 
 # Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
@@ -169,6 +170,9 @@ class TranslationPane(QWidget):
         self.file_button.clicked.connect(self.translate_file)
         self.copy_button.clicked.connect(self.copy)
         self.history.itemClicked.connect(lambda item: self.show_run(item.data(Qt.ItemDataRole.UserRole)))
+        self._history_pages = PagedList(
+            self.history, lambda after, size: tool_runs.history(self.store, "translation", size, after=after),
+            lambda run: run.conversation.page_key, self._history_item, HISTORY_SIZE)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._translate_clicked,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tracker.busy_changed.connect(self._busy)
@@ -322,13 +326,16 @@ class TranslationPane(QWidget):
 
     # -- history --------------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
-        self.history.clear()
-        for run in tool_runs.history(self.store, "translation", HISTORY_SIZE):
-            preview = " ".join(run.input.split())[:40]
-            item = QListWidgetItem(f"{run.title}\n{preview}")
-            item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
-            item.setToolTip(run.output[:400])
-            self.history.addItem(item)
+        """Show the newest translations again; older ones load as the list is scrolled down."""
+        self._history_pages.reload()
+
+    @staticmethod
+    def _history_item(run: tool_runs.ToolRun) -> QListWidgetItem:
+        preview = " ".join(run.input.split())[:40]
+        item = QListWidgetItem(f"{run.title}\n{preview}")
+        item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
+        item.setToolTip(run.output[:400])
+        return item
 
     def show_run(self, conversation_id: int) -> None:
         """Show a past translation: its text, its result and its languages."""

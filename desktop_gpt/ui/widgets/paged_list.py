@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
+Row = TypeVar("Row")
 NEAR_END_ROWS = 3  # start loading when this close (in rows) to the end of what is loaded
 
 
@@ -54,3 +55,34 @@ class MoreOnScroll(QObject):
         if event.type() == QEvent.Type.Show:
             self.check()
         return False
+
+
+class PagedList(Generic[Row]):
+    """Fills a QListWidget a page at a time, newest first: ``fetch(after, limit)`` reads a page (``after`` is the
+    ``key`` of the last row shown, None for the first page) and ``make_item(row)`` makes its list item."""
+
+    def __init__(self, view: QListWidget, fetch: Callable[[Any, int], list[Row]], key: Callable[[Row], Any],
+                 make_item: Callable[[Row], QListWidgetItem], page: int = 50):
+        self.view = view
+        self.fetch = fetch
+        self.key = key
+        self.make_item = make_item
+        self.page = page
+        self._after: Any = None
+        self.scroll = MoreOnScroll(view, self.load_more)
+
+    def reload(self) -> None:
+        """Show the first page again (a run was added or changed)."""
+        self.view.clear()
+        self._after = None
+        self.scroll.reset(self._add())
+
+    def load_more(self) -> bool:
+        return self._after is not None and self._add()
+
+    def _add(self) -> bool:
+        rows = self.fetch(self._after, self.page)
+        for row in rows:
+            self.view.addItem(self.make_item(row))
+        self._after = self.key(rows[-1]) if len(rows) == self.page else None
+        return self._after is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
@@ -22,8 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.services.tool_runs import ToolRun
+from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.tools import languages, writing
 from desktop_gpt.ui.widgets.choices import combo
+from desktop_gpt.ui.widgets.paged_list import PagedList
+
+RUNS_PAGE = 20  # earlier results listed at a time
 
 TASK_TIPS = {
     "continue": "Let the model go on writing from the end of the selection (or of the document)",
@@ -174,11 +180,20 @@ class AssistantPanel(QWidget):
         cursor.insertText(text)
         self.preview.ensureCursorVisible()
 
-    def show_runs(self, runs: list[ToolRun]) -> None:
-        self.runs.clear()
-        for run in runs:
-            note = "" if run.status == "complete" else "  (incomplete)"
-            item = QListWidgetItem(run.title + note)
-            item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
-            item.setToolTip(run.output[:400])
-            self.runs.addItem(item)
+    def show_runs(self, fetch: Callable[[PageKey | None, int], list[ToolRun]] | None) -> None:
+        """List a document's earlier runs: ``fetch(after, limit)`` reads a page of them, newest first (more load
+        as the list is scrolled); None empties the list."""
+        if fetch is None:
+            self.runs.clear()
+            self._runs_pages = None
+            return
+        self._runs_pages = PagedList(self.runs, fetch, lambda run: run.conversation.page_key, _run_item, RUNS_PAGE)
+        self._runs_pages.reload()
+
+
+def _run_item(run: ToolRun) -> QListWidgetItem:
+    note = "" if run.status == "complete" else "  (incomplete)"
+    item = QListWidgetItem(run.title + note)
+    item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
+    item.setToolTip(run.output[:400])
+    return item

@@ -178,7 +178,7 @@ class WritingPane(QWidget):
         self._leave_document()
         self.document = None
         self._show_text("")
-        self.assistant.show_runs([])
+        self.assistant.show_runs(None)
         self._refresh_picker()
 
     def open_document(self, document_id: int) -> None:
@@ -387,9 +387,11 @@ class WritingPane(QWidget):
 
     def _refresh_runs(self) -> None:
         if self.document is None:
-            self.assistant.show_runs([])
+            self.assistant.show_runs(None)
             return
-        self.assistant.show_runs(tool_runs.history(self.store, "writing", 20, document_id=self.document.id))
+        document_id = self.document.id
+        self.assistant.show_runs(lambda after, size: tool_runs.history(self.store, "writing", size, after=after,
+                                                                       document_id=document_id))
 
     def show_run(self, conversation_id: int) -> None:
         """Preview an earlier result again (e.g. one written while the app was closed mid-run)."""
