@@ -63,3 +63,16 @@ def app_paths() -> AppPaths:
         Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)),
         Path(platformdirs.user_log_dir(APP_ID, appauthor=False)),
     )
+
+
+_NOT_IN_FILE_NAMES = set('\\/:*?"<>|')
+
+
+def safe_file_name(title: str, fallback: str, limit: int = 120) -> str:
+    """A title made fit to be a file name on any system: no path separators or characters Windows refuses, no
+    control characters, and no dots or spaces at the end ("Give me three tips." → "Give me three tips", so that
+    adding ".md" gives one dot)."""
+    kept = (" " if c.isspace() else c for c in title
+            if c.isspace() or (c.isprintable() and c not in _NOT_IN_FILE_NAMES))
+    name = " ".join("".join(kept).split())[:limit].strip(" .")
+    return name or fallback

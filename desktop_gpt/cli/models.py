@@ -287,7 +287,7 @@ def _model_json(m) -> dict:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from desktop_gpt.models.fit import human_size
+    from desktop_gpt.models.fit import human_size, parameters_text
     from desktop_gpt.models.library import ModelLibrary
 
     models = ModelLibrary(common.settings()).scan()
@@ -298,16 +298,10 @@ def run_list(args: argparse.Namespace) -> int:
         print("No models installed. See: desktop-gpt models recommended")
         return 0
     _table([["*" if m.is_default else "", m.name, m.quantization or "?", human_size(m.size),
-             _params(m.parameters), m.architecture or "", f"{m.context_length:,}" if m.context_length else "",
+             parameters_text(m.parameters, ""), m.architecture or "", f"{m.context_length:,}" if m.context_length else "",
              m.source_label, ("⚠ " + m.problem) if m.problem else str(m.path.parent)] for m in models],
            ["", "NAME", "QUANT", "SIZE", "PARAMS", "ARCH", "CONTEXT", "SOURCE", "WHERE"])
     return 0
-
-
-def _params(n: int | None) -> str:
-    if not n:
-        return ""
-    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
 
 
 def run_remove(args: argparse.Namespace) -> int:

@@ -150,8 +150,8 @@ def run_translate(args: argparse.Namespace) -> int:
 
     settings = common.settings()
     params = _params(settings, args)
-    if params.temperature > 0.3 and args.temperature is None:
-        params.temperature = 0.3  # translation wants the likeliest wording (the GUI does the same)
+    if args.temperature is None:  # the same cap as the GUI's; an explicit --temperature wins
+        params.temperature = translation.cap_temperature(params.temperature)
     glossary = translation.parse_glossary(tool_runs.read_text_file(args.glossary)) if args.glossary else []
     glossary += translation.parse_glossary("\n".join(args.term))
     options = dict(source=args.source, tone=args.tone, glossary=glossary)

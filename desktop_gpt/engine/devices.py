@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from desktop_gpt import log
-from desktop_gpt.engine.offload import REBUILD_HELP, gpu_backends
+from desktop_gpt.engine.offload import gpu_backends, rebuild_help
 
 _log = log.get("engine.devices")
 
@@ -116,8 +116,8 @@ class SystemInfo:
         unused = self.unused_gpus
         if unused:
             return (f"This computer has {unused[0].description}, but the installed llama.cpp was built for the CPU "
-                    f"only. {REBUILD_HELP}")
-        return f"The installed llama.cpp was built for the CPU only. {REBUILD_HELP}"
+                    f"only. {rebuild_help()}")
+        return f"The installed llama.cpp was built for the CPU only. {rebuild_help()}"
 
     def summary(self) -> str:
         """One line: where models run and how much memory there is."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_gpt.install import is_source_install
+
 # Backends that are not a GPU of their own (BLAS speeds up the CPU; RPC is a remote machine).
 NOT_GPU_BACKENDS = frozenset({"CPU", "BLAS", "RPC", "AMX"})
 
@@ -16,8 +18,14 @@ MODEL_HAS_FEWER = "model_has_fewer"
 USER_CHOSE_FEWER = "user_chose_fewer"
 UNKNOWN = "unknown"
 
-REBUILD_HELP = ("To use an NVIDIA GPU, rebuild llama-cpp-python with CUDA (make install-cuda); on Apple Silicon "
-                "with Metal (make install-metal).")
+SOURCE_REBUILD_HELP = ("To use an NVIDIA GPU, rebuild llama-cpp-python with CUDA (make install-cuda); on Apple "
+                       "Silicon with Metal (make install-metal).")
+PACKAGED_HELP = "To use a GPU, install a build of Desktop GPT made for your graphics card."
+
+
+def rebuild_help() -> str:
+    """What to do to use a GPU: the build commands in a source checkout, plain words in a packaged app."""
+    return SOURCE_REBUILD_HELP if is_source_install() else PACKAGED_HELP
 
 # What the status bar shows next to "GPU layers: N/M" for each reason.
 SHORT = {
@@ -84,7 +92,7 @@ def explain(requested: int, offloaded: int, total: int, *, backends: list[str] |
     gpus = gpu_backends(backends)
     if not gpus:
         return report(NO_GPU_BUILD, "This llama.cpp build has no GPU backend (it was built for the CPU only), so "
-                                    f"the model runs on the CPU. {REBUILD_HELP}")
+                                    f"the model runs on the CPU. {rebuild_help()}")
     if not gpu_usable:
         return report(NO_GPU_DEVICE, f"This llama.cpp build has {', '.join(gpus)}, but no usable GPU was found (is "
                                      "the GPU driver installed and working?), so the model runs on the CPU.")

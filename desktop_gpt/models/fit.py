@@ -146,6 +146,13 @@ def fit_verdict(estimate: MemoryEstimate, memory: SystemMemory | None = None, *,
                f"shorter context.", False, estimate)
 
 
+def parameters_text(n: int | None, unknown: str = "?") -> str:
+    """A parameter count for people: 135M, 7.6B (``unknown`` when the file does not say)."""
+    if not n:
+        return unknown
+    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
+
+
 def human_size(n: int | float) -> str:
     """Bytes for people: 980 MB, 4.7 GB (decimal units, as the Hub and file managers show them)."""
     n = float(n)

@@ -193,9 +193,9 @@ def app_details(config: HubConfig, repo_id: str, revision: str | None = None) ->
                       config.repo_url(repo_id))
 
 
-def listing(config: HubConfig, repo_id: str) -> AppListing:
+def listing(config: HubConfig, repo_id: str, expected: tuple = ()) -> AppListing:
     """One app's listing (likes, downloads, updated…) by its repo id."""
-    with hub_errors(config, repo_id=repo_id):
+    with hub_errors(config, repo_id=repo_id, expected=expected):
         info = config.api().model_info(repo_id, expand=_EXPAND)
     return AppListing.from_info(info)
 
@@ -209,7 +209,8 @@ def featured(config: HubConfig) -> list[FeaturedShelf]:
     config.api()
     url = config.file_url(config.store_repo, FEATURED_FILE, repo_type=FEATURED_REPO_TYPE)
     try:
-        with hub_errors(config, repo_id=config.store_repo, filename=FEATURED_FILE, repo_type=FEATURED_REPO_TYPE):
+        with hub_errors(config, repo_id=config.store_repo, filename=FEATURED_FILE, repo_type=FEATURED_REPO_TYPE,
+                        expected=(RepoNotFound, FileNotOnHub, RevisionNotFound)):
             response = quick_get(config, url, follow_redirects=True)
     except (RepoNotFound, FileNotOnHub, RevisionNotFound) as exc:
         _log.info("no featured list: %s", exc)
@@ -220,9 +221,9 @@ def featured(config: HubConfig) -> list[FeaturedShelf]:
 
     def one(repo_id: str) -> None:
         try:
-            found[repo_id] = listing(config, repo_id)
+            found[repo_id] = listing(config, repo_id, expected=(RepoNotFound, RevisionNotFound))
         except (RepoNotFound, RevisionNotFound) as exc:
-            _log.warning("featured app %s left out: %s", repo_id, exc)
+            _log.info("featured app %s left out: %s", repo_id, exc)
 
     with ThreadPoolExecutor(max_workers=6, thread_name_prefix="featured") as pool:
         for future in [pool.submit(one, repo) for repo in wanted]:

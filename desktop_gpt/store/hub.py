@@ -13,6 +13,7 @@ huggingface_hub reads HF_ENDPOINT only when it is imported, so the endpoint is a
 from __future__ import annotations
 
 import json
+import logging
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -214,8 +215,10 @@ def quick_get(config: HubConfig, url: str, *, params: Any = None, **kwargs: Any)
 
 @contextmanager
 def hub_errors(config: HubConfig, *, repo_id: str | None = None, filename: str | None = None,
-               revision: str | None = None, repo_type: str = "model") -> Iterator[None]:
-    """Run Hub calls; any failure leaves as a HubError in words (the detail goes to the log).
+               revision: str | None = None, repo_type: str = "model",
+               expected: tuple[type[HubError], ...] = ()) -> Iterator[None]:
+    """Run Hub calls; any failure leaves as a HubError in words (the detail goes to the log: as a warning,
+    unless it is one of the ``expected`` kinds the caller handles as a normal answer).
 
     Consume lazy listings (``list_models``, ``list_repo_tree``…) inside the block: they fail while iterating.
     """
@@ -228,7 +231,8 @@ def hub_errors(config: HubConfig, *, repo_id: str | None = None, filename: str |
                                 repo_type=repo_type)
         if error is None:
             raise
-        _log.warning("%s [%s: %s]", error, type(exc).__name__, exc)
+        level = logging.INFO if isinstance(error, expected) else logging.WARNING
+        _log.log(level, "%s [%s: %s]", error, type(exc).__name__, exc)
         raise error from exc
 
 

@@ -18,6 +18,16 @@ __all__ = [
 ]
 
 AUTO = "auto"
+MAX_TEMPERATURE = 0.3  # translation wants the likeliest wording, whatever the chat temperature is
+
+
+def cap_temperature(temperature: float) -> float:
+    return min(temperature, MAX_TEMPERATURE)
+
+
+def sampling(params: dict) -> dict:
+    """The user's sampling settings as a translation uses them: the temperature capped at MAX_TEMPERATURE."""
+    return {**params, "temperature": cap_temperature(params.get("temperature", MAX_TEMPERATURE))}
 
 TONES = [
     Option("neutral", "Neutral", "Keep the tone and register of the original."),

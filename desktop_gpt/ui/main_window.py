@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+import html
+
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -10,14 +12,28 @@ from desktop_gpt import APP_NAME, __version__
 from desktop_gpt.settings import save_settings
 from desktop_gpt.ui.chat.chat_pane import ChatPane
 from desktop_gpt.ui.context import AppContext
+from desktop_gpt.ui.edit_menu import fill_edit_menu
 from desktop_gpt.ui.store.wiring import build_store, fill_apps_menu
 from desktop_gpt.ui.status_bar import ModelStatusBar
 
 TAB_CHAT, TAB_WRITING, TAB_TRANSLATION, TAB_CODE, TAB_STORE = range(5)
 
 
+def settings_shortcuts() -> list[QKeySequence]:
+    """The platform's Preferences shortcut (⌘, on macOS); Ctrl+, where the platform has none (Linux, Windows)."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+    return keys or [QKeySequence("Ctrl+,")]
+
+
 class MainWindow(QMainWindow):
-    """The window. Owns the panes; the AppContext owns the services they share."""
+    """The window. Owns the panes; the AppContext owns the services they share.
+
+    Signals:
+        settings_changed(): the settings were changed and saved (views that depend on them, such as offline
+            mode, update at once).
+    """
+
+    settings_changed = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -32,6 +48,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chat, "Chat")
         self._add_tool_tabs(context)
         self.tabs.addTab(build_store(self), "Store")
+        self.settings_changed.connect(self.store.settings_changed)
         self.setCentralWidget(self.tabs)
 
         self.status = ModelStatusBar(self)
@@ -45,7 +62,6 @@ class MainWindow(QMainWindow):
         self.controller.reply_finished.connect(lambda _id, stats: self.status.show_stats(stats))
         self.chat.status_message.connect(lambda text: self.status.showMessage(text, 5000))
         self.chat.open_model_requested.connect(self.open_model_file)
-        self.controller.opened.connect(self._remember_model)
 
     def _add_tool_tabs(self, context: AppContext) -> None:
         """The Writing, Translation and Code tabs; their runs stream like chat replies and show in the status bar."""
@@ -81,11 +97,14 @@ class MainWindow(QMainWindow):
                      "Load any GGUF model file from disk")
         self._action(file_menu, "&Export chat…", lambda: self.chat.export(), "Ctrl+E")
         file_menu.addSeparator()
-        self._action(file_menu, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        self.settings_action = self._action(file_menu, "&Settings…", self.open_settings)
+        self.settings_action.setShortcuts(settings_shortcuts())
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         edit_menu = bar.addMenu("&Edit")
+        self.edit_actions = fill_edit_menu(self, edit_menu)
+        edit_menu.addSeparator()
         self._action(edit_menu, "&Find in chats", self.find, QKeySequence.StandardKey.Find)
 
         chat_menu = bar.addMenu("&Chat")
@@ -106,6 +125,9 @@ class MainWindow(QMainWindow):
 
         self.models = ModelsController(self)  # Models → Manage models… (Ctrl+M), downloads, GPU probe, fit checks
         self.models.add_menu(bar)
+        self.models.system_detected.connect(self.status.set_system)
+        if self.models.system is not None:
+            self.status.set_system(self.models.system)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Open &data folder", lambda: self._open_folder(self.context.paths.data))
@@ -129,10 +151,6 @@ class MainWindow(QMainWindow):
 
         self.models.use(path)  # warns first when the model will not fit in memory
 
-    def _remember_model(self, path: str) -> None:
-        self.context.settings.model_path = path
-        save_settings(self.context.settings, self.context.paths)
-
     def open_settings(self) -> None:
         from desktop_gpt.ui.settings_dialog import SettingsDialog
 
@@ -143,6 +161,7 @@ class MainWindow(QMainWindow):
             save_settings(self.context.settings, self.context.paths)
             if reload:
                 self.controller.load()
+            self.settings_changed.emit()
             self.status.showMessage("Settings saved", 4000)
 
     def _load_failed(self, text: str) -> None:
@@ -155,13 +174,22 @@ class MainWindow(QMainWindow):
         path.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    def about_text(self) -> str:
+        """The About box: what the app is, where the model runs (with the technical details) and its folders."""
+        from desktop_gpt.ui.status_bar import device_details, running_on
+
+        info = self.controller.info
+        device = ""
+        if info is not None:
+            details = html.escape(device_details(info)).replace("\n", "<br>")
+            device = f"<p><b>{html.escape(running_on(info, self.status.gpu_name))}</b><br>{details}</p>"
+        return (f"<h3>{APP_NAME} {__version__}</h3><p>A private, offline GPT store on your own computer. "
+                "Models run locally with llama.cpp; nothing you type leaves this computer.</p>" + device +
+                f"<p>Data: {html.escape(str(self.context.paths.data))}<br>"
+                f"Logs: {html.escape(str(self.context.paths.logs))}</p>")
+
     def about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3><p>A private, offline GPT store on your own computer. "
-            "Models run locally with llama.cpp; nothing you type leaves this computer.</p>"
-            f"<p>Data: {self.context.paths.data}<br>Logs: {self.context.paths.logs}</p>",
-        )
+        QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.models.shutdown()

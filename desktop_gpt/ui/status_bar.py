@@ -1,4 +1,5 @@
-"""The status bar: model, backend, GPU layers, context used and speed of the last reply; loading progress."""
+"""The status bar: the model, where it runs (in people's words; the technical details in the tooltip), context
+used and speed of the last reply; loading progress."""
 
 from __future__ import annotations
 
@@ -8,10 +9,28 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from desktop_gpt.engine import offload
 from desktop_gpt.engine.protocol import GenerationStats, ModelInfo
+from desktop_gpt.models.fit import parameters_text
 
 
-def _count(n: int) -> str:
-    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
+def running_on(info: ModelInfo, gpu_name: str = "") -> str:
+    """ "Running on CPU", "Running on GPU (NVIDIA GeForce RTX 4090)", or "Running on GPU and CPU (…)"."""
+    if not info.gpu_layers_offloaded or info.backend in offload.NOT_GPU_BACKENDS:
+        return "Running on CPU"
+    what = gpu_name or info.backend
+    if info.layers_total and info.gpu_layers_offloaded < info.layers_total:
+        return (f"Running on GPU and CPU ({what}: {info.gpu_layers_offloaded} of {info.layers_total} layers "
+                "on the GPU)")
+    return f"Running on GPU ({what})"
+
+
+def device_details(info: ModelInfo) -> str:
+    """The technical side of ``running_on``: backend, layers, and why fewer layers than asked (with what to do)."""
+    lines = [f"Backend: {info.backend} · GPU layers: {info.gpu_layers_label}"]
+    if info.gpu_note:
+        lines.append(info.gpu_note)
+    if info.backends_available:
+        lines.append("Backends in this llama.cpp build: " + ", ".join(info.backends_available))
+    return "\n".join(lines)
 
 
 class _ClickableLabel(QLabel):
@@ -46,27 +65,31 @@ class ModelStatusBar(QStatusBar):
         super().__init__(parent)
         self.model_label = _ClickableLabel("No model", self)
         self.model_label.clicked.connect(self.manage_models)
-        self.backend_label = QLabel("", self)
-        self.gpu_label = QLabel("", self)
-        self.gpu_reason_label = QLabel("", self)  # why fewer layers than asked went to the GPU, in short
-        self.gpu_reason_label.setObjectName("gpuReason")
+        self.device_label = QLabel("", self)  # "Running on CPU"; backend, layers and reasons in its tooltip
         self.context_label = QLabel("", self)
         self.speed_label = QLabel("", self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(160)
+        self.progress.setFixedWidth(120)
         self.progress.setTextVisible(True)
+        self.progress.setFormat("%p%")  # the stage is said in words next to it, where it has room
         self.progress.hide()
-        for widget in (self.progress, self.model_label, self.backend_label, self.gpu_label, self.gpu_reason_label,
-                       self.context_label, self.speed_label):
+        for widget in (self.progress, self.model_label, self.device_label, self.context_label, self.speed_label):
             self.addPermanentWidget(widget)
         self.info: ModelInfo | None = None
+        self.gpu_name = ""  # what people call the GPU ("NVIDIA GeForce RTX 4090"), from the device probe
+
+    def set_system(self, system) -> None:
+        """The device probe's answer (engine.devices.SystemInfo): names the GPU in "Running on GPU (…)"."""
+        gpus = system.gpu_devices if system is not None else []
+        self.gpu_name = gpus[0].description if gpus else ""
+        if self.info is not None:
+            self.device_label.setText(running_on(self.info, self.gpu_name))
 
     def show_loading(self, fraction: float, stage: str) -> None:
         self.progress.show()
         self.progress.setValue(int(fraction * 100))
-        self.progress.setFormat(f"{stage} %p%")
-        self.model_label.setText("Loading model…")
+        self.model_label.setText(f"Loading the model: {stage}…" if stage else "Loading the model…")
 
     def show_model(self, info: ModelInfo) -> None:
         self.info = info
@@ -74,20 +97,14 @@ class ModelStatusBar(QStatusBar):
         quant = f" · {info.quantization}" if info.quantization else ""
         self.model_label.setText(f"{info.name}")
         self.model_label.setToolTip(
-            f"{info.title or info.name}\n{info.architecture} · {_count(info.parameters)} parameters{quant}\n"
+            f"{info.title or info.name}\n{info.architecture} · {parameters_text(info.parameters)} parameters{quant}\n"
             f"Trained context {info.context_train or '?'} tokens · using {info.context_size}\n"
             f"Chat template: {info.template_source}"
             + (f" (fixed: {', '.join(info.template_fixes)})" if info.template_fixes else "")
             + f"\n{info.path}\n\nClick to manage models"
         )
-        self.backend_label.setText(f"Backend: {info.backend}")
-        self.backend_label.setToolTip("Backends in this llama.cpp build: " + ", ".join(info.backends_available))
-        self.gpu_label.setText(f"GPU layers: {info.gpu_layers_label}")
-        self.gpu_label.setToolTip(info.gpu_note or "Layers offloaded to the GPU, as llama.cpp reported them")
-        short = offload.SHORT.get(info.gpu_reason, "")
-        self.gpu_reason_label.setText(f"({short})" if short else "")
-        self.gpu_reason_label.setToolTip(info.gpu_note)
-        self.gpu_reason_label.setVisible(bool(short))
+        self.device_label.setText(running_on(info, self.gpu_name))
+        self.device_label.setToolTip(device_details(info) + "\n\nMore in Help → About")
         self.context_label.setText(f"Context: 0/{info.context_size}")
         self.speed_label.setText("")
 

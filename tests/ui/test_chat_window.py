@@ -31,8 +31,9 @@ def test_window_title_tabs_and_status(make_window):
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "Chat", "Writing", "Translation", "Code", "Store"]
     assert window.status.model_label.text() == "SmolLM2-135M-Instruct.Q4_1"
-    assert window.status.backend_label.text() == "Backend: CPU"
-    assert window.status.gpu_label.text() == "GPU layers: 0/31"
+    assert window.status.device_label.text() == "Running on CPU"  # in people's words
+    assert "Backend: CPU · GPU layers: 0/31" in window.status.device_label.toolTip()  # the details on hover
+    assert "Running on CPU" in window.about_text() and "GPU layers: 0/31" in window.about_text()
 
 
 def test_send_stream_stop_then_restart_finds_the_partial_reply(qtbot, make_window):

@@ -123,6 +123,8 @@ def test_download_shows_progress_and_completes_then_is_installed(qtbot, make_man
     with qtbot.waitSignal(manager.installed.scanned, timeout=TIMEOUT_MS):  # done: the Installed list rescans
         qtbot.waitUntil(lambda: row.job.state == "done", timeout=TIMEOUT_MS)
     assert row.status.text().startswith("Downloaded and verified")
+    footer = manager.status.text()  # the manager's own line no longer says "Downloading…"
+    assert not footer.startswith("Downloading") and f"{name} is downloaded" in footer
     assert row.bar.value() == 1000 and row.use_button.isVisible() and not row.cancel_button.isVisible()
     assert row.job.path.read_bytes() == seeded.files[name]
     installed = manager.installed.models[_row(manager, name)]

@@ -109,14 +109,13 @@ def test_offline_mode_shows_a_banner_and_the_built_in_apps(make_window, qtbot, h
     assert store.browse.banner.isVisible() and "Offline mode is on" in store.browse.banner.text()
     assert not store.browse.cards
     assert hub.requests == []  # offline means not one request
-    assert store.browse.retry_button.isVisible()
+    assert store.browse.retry_button.isHidden()  # nothing to retry while offline
     builtins = [a for a in store.my_apps.app_ids() if a.startswith("builtin:")]
     assert len(builtins) >= 14
 
-    window.context.settings.offline = False  # turned off in Settings: coming back to the Store loads it
-    window.tabs.setCurrentWidget(window.chat)
+    window.context.settings.offline = False  # turned off in Settings: the Store loads at once, no Retry needed
     with qtbot.waitSignal(store.browse.loaded, timeout=PAGE_MS):
-        window.tabs.setCurrentWidget(store)
+        window.settings_changed.emit()
     assert store.browse.banner.isHidden()
 
     chat = window.chat  # a plain new chat suggests a few apps
@@ -131,6 +130,40 @@ def test_offline_mode_shows_a_banner_and_the_built_in_apps(make_window, qtbot, h
     poet = next(a for a in menu.actions() if a.text() == "Poet")
     poet.trigger()
     assert window.tabs.currentWidget() is window.chat and window.chat.starters.name.text() == "Poet"
+
+
+def test_offline_mode_is_reflected_live_both_ways_in_every_hub_view(make_window, qtbot, store_hub):
+    window = make_window(load=False)
+    store = open_store(window, qtbot)
+    browse = store.browse
+    assert len(browse.cards) == 3 and browse.banner.isHidden()
+    with qtbot.waitSignal(store.page.details_loaded, timeout=PAGE_MS):
+        store.show_repo_page("alice/poet")
+    assert store.page.install_button.isEnabled()
+    manager = window.models.open()
+    manager.search.query.setText("tiny")
+    assert manager.search.search_button.isEnabled()
+
+    window.context.settings.offline = True  # Settings saved with Offline ticked
+    with qtbot.waitSignal(browse.load_failed, timeout=PAGE_MS):
+        window.settings_changed.emit()
+    assert not browse.banner.isHidden() and "Offline mode is on" in browse.banner.text()
+    assert not browse.cards and browse.retry_button.isHidden()
+    assert not store.page.install_button.isEnabled() and "Offline" in store.page.install_button.toolTip()
+    assert not manager.search.search_button.isEnabled() and "Offline mode is on" in manager.search.status.text()
+    assert not any(b.isEnabled() for b in manager.recommended.buttons)
+    requests = len(store_hub.requests)
+    manager.search.search()
+    assert len(store_hub.requests) == requests  # not one request while offline
+
+    window.context.settings.offline = False  # and back: everything comes back without a Retry
+    with qtbot.waitSignal(browse.loaded, timeout=PAGE_MS):
+        window.settings_changed.emit()
+    assert browse.banner.isHidden() and len(browse.cards) == 3
+    assert store.page.install_button.isEnabled()
+    assert manager.search.search_button.isEnabled() and "Offline" not in manager.search.status.text()
+    assert all(b.isEnabled() for b in manager.recommended.buttons)
+    manager.close()
 
 
 def test_unreachable_hub_says_so_and_retry_recovers(make_window, qtbot, store_hub):
@@ -241,6 +274,46 @@ def test_uninstall_removes_the_app_from_my_apps(make_window, qtbot, store_hub, m
     assert "bob/tutor" not in store.my_apps.app_ids()
     assert store.directory.find("bob/tutor") is None
     assert not any(p.name.startswith("bob") for p in store.directory.library.root.iterdir())
+
+
+def test_after_uninstall_the_page_offers_install_again_and_says_not_installed(make_window, qtbot, store_hub,
+                                                                              monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = make_window(load=False)
+    store = window.store
+    installed = store.directory.library.install(store.page.config(), "bob/tutor")
+    store.directory.refresh()
+    window.tabs.setCurrentWidget(store)
+    store.show_app_page(store.directory.find("bob/tutor"))  # opened from My apps: no Hub details read
+    page = store.page
+    assert page.meta.text().startswith("Installed from the Hub") and "installed " in page.meta.text()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(page.uninstalled, timeout=PAGE_MS):
+        click(qtbot, page.uninstall_button)
+    assert "Install it again from here" in page.status.text()
+    assert page.meta.text().startswith("Not installed") and "installed 20" not in page.meta.text()
+    assert page.install_button.isVisible() and page.install_button.isEnabled()
+    assert page.open_button.isHidden() and page.uninstall_button.isHidden() and page.update_button.isHidden()
+
+    with qtbot.waitSignal(page.installed, timeout=PAGE_MS) as again:  # and it does install again
+        click(qtbot, page.install_button)
+    assert again.args[0].sha == installed.sha and "bob/tutor" in store.my_apps.app_ids()
+    assert page.meta.text().startswith("Installed from the Hub") and page.install_button.isHidden()
+
+
+def test_app_page_shows_the_apps_version_with_the_commit_in_the_details(make_window, qtbot, store_hub):
+    seed(store_hub, "dave/versioned", "Versioned", version="1.0.0")
+    window = make_window(load=False)
+    store = window.store
+    with qtbot.waitSignal(store.page.details_loaded, timeout=PAGE_MS):
+        store.show_repo_page("dave/versioned")
+    page = store.page
+    sha = store_hub.head("dave/versioned")
+    assert "version 1.0.0" in page.meta.text() and sha[:7] not in page.meta.text()
+    assert sha[:10] in page.link.text() and sha in page.link.toolTip()
+    assert page.button_row.spacing() >= 8  # the buttons do not touch
 
 
 def test_a_translation_app_opens_its_tab_with_its_options_and_instructions(make_window, qtbot):

@@ -61,3 +61,22 @@ def test_user_chose_fewer_layers():
 def test_asked_for_some_but_got_fewer_out_of_memory():
     report = explain(20, 8, 31, backends=["CPU", "CUDA"], gpu_usable=True, out_of_memory=True)
     assert report.reason == offload.OUT_OF_MEMORY and "Only 8 of 20" in report.message
+
+
+def test_build_hints_only_in_a_source_checkout(monkeypatch):
+    import sys
+
+    from desktop_gpt import install
+
+    install.is_source_install.cache_clear()
+    assert install.is_source_install()  # the tests run from a checkout
+    assert "make install-cuda" in offload.rebuild_help()
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # a PyInstaller bundle sets sys.frozen
+    install.is_source_install.cache_clear()
+    try:
+        assert not install.is_source_install()
+        report = offload.explain(-1, 0, 30, backends=["CPU"])
+        assert "make" not in report.message and "install a build of Desktop GPT" in report.message
+    finally:
+        monkeypatch.undo()
+        install.is_source_install.cache_clear()

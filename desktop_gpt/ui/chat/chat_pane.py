@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_gpt.engine.protocol import GenerationStats
 from desktop_gpt.services import apps as app_service
 from desktop_gpt.services import chat as chat_service
+from desktop_gpt.paths import safe_file_name
 from desktop_gpt.services.tool_runs import write_text_file
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
@@ -243,7 +244,17 @@ class ChatPane(QWidget):
         if cid is None:
             return
         conv = self.store.get(cid)
-        title, ok = QInputDialog.getText(self, "Rename chat", "Name:", text=conv.title)
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename chat")
+        dialog.setLabelText("Name:")
+        dialog.setTextValue(conv.title or "")
+        # wide enough for the whole title (within reason), not the dialog's narrow default
+        width = dialog.fontMetrics().horizontalAdvance(conv.title or "") + 120
+        dialog.resize(min(max(420, width), 900), dialog.sizeHint().height())
+        self.rename_dialog = dialog
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        title = dialog.textValue()
+        self.rename_dialog = None
         if ok and title.strip():
             self.store.rename(cid, title)
             self.conversations.refresh()
@@ -269,7 +280,7 @@ class ChatPane(QWidget):
         if cid is None:
             return
         conv = self.store.get(cid)
-        name = "".join(c for c in (conv.title or "chat") if c not in '\\/:*?"<>|').strip() or "chat"
+        name = safe_file_name(conv.title or "", "chat")
         path, _ = QFileDialog.getSaveFileName(self, "Export chat", str(Path.home() / f"{name}.md"),
                                               "Markdown (*.md);;Text (*.txt)")
         if not path:

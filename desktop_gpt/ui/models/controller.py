@@ -44,7 +44,8 @@ class ModelsController(QObject):
         self.action.setStatusTip("Installed models, recommended models, Hub search and downloads")
         self.action.triggered.connect(lambda: self.open())
         window.status.manage_models.connect(lambda: self.open())
-        window.controller.opened.connect(self._model_opened)
+        window.controller.loaded.connect(self._model_loaded)
+        window.settings_changed.connect(self._settings_changed)
         if self.system is None:
             tasks.run(devices.detect, self._detected, lambda text: _log.warning("GPU probe failed: %s", text),
                       owner=self, name="gpu-probe")
@@ -55,9 +56,13 @@ class ModelsController(QObject):
         menu.addAction(self.action)
         return menu
 
-    def _model_opened(self, _path: str) -> None:
-        if self.manager is not None:  # a model chosen by hand becomes the default: show it marked so
-            self.manager.installed.refresh()
+    def _model_loaded(self, info) -> None:
+        if self.manager is not None:  # the model in use is marked in Installed
+            self.manager.installed.set_in_use(info.path)
+
+    def _settings_changed(self) -> None:
+        if self.manager is not None:
+            self.manager.settings_changed()
 
     def _detected(self, system: SystemInfo) -> None:
         self.system = system
@@ -81,6 +86,8 @@ class ModelsController(QObject):
             self.manager = ModelManager(self.settings, self.library, self.ensure_downloads(), self.config,
                                         self.window)
             self.manager.use.connect(self.use)
+            info = self.window.controller.info
+            self.manager.installed.set_in_use(info.path if info is not None else None)
         self.manager.show_tab(TAB_INSTALLED if tab is None and not self.manager.isVisible() else
                               (tab if tab is not None else self.manager.tabs.currentIndex()))
         return self.manager

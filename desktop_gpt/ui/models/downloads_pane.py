@@ -117,6 +117,8 @@ class DownloadRow(QFrame):
         layout.addWidget(self.status)
         self.update_job(job)
 
+    offline = False  # set by the pane: Resume and Try again wait for offline mode to be turned off
+
     def update_job(self, job: DownloadJob) -> None:
         self.job = job
         p = job.progress
@@ -127,6 +129,8 @@ class DownloadRow(QFrame):
         self.pause_button.setVisible(job.state in (QUEUED, RUNNING))
         self.resume_button.setVisible(job.state in (PAUSED, FAILED))
         self.resume_button.setText("Try again" if job.state == FAILED else "Resume")
+        self.resume_button.setEnabled(not self.offline)
+        self.resume_button.setToolTip("Offline mode is on (File → Settings)" if self.offline else "")
         self.cancel_button.setVisible(job.state in (QUEUED, RUNNING, PAUSED, FAILED))
         self.use_button.setVisible(job.state == DONE and job.path is not None)
         self.clear_button.setVisible(job.finished)
@@ -148,6 +152,7 @@ class DownloadsPane(QWidget):
         super().__init__(parent)
         self.downloads = downloads
         self.rows: dict[int, DownloadRow] = {}
+        self.offline = False
         self.empty = QLabel("No downloads. Choose a model under Recommended or Search the Hub and press Download.\n"
                             "Downloads resume where they stopped (after a lost connection or a restart) and every "
                             "file is checked against the Hub's sha256 before it is used.", self)
@@ -168,6 +173,12 @@ class DownloadsPane(QWidget):
             self.update_job(job)
         self._refresh_empty()
 
+    def set_offline(self, offline: bool) -> None:
+        self.offline = offline
+        for row in self.rows.values():
+            row.offline = offline
+            row.update_job(row.job)
+
     def row(self, job_id: int) -> DownloadRow | None:
         return self.rows.get(job_id)
 
@@ -175,6 +186,8 @@ class DownloadsPane(QWidget):
         row = self.rows.get(job.id)
         if row is None:
             row = DownloadRow(job, self.downloads, self)
+            row.offline = self.offline
+            row.update_job(job)
             row.use.connect(self.use)
             row.remove.connect(self._remove)
             self.rows[job.id] = row

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.errors import DesktopGPTError
-from desktop_gpt.models.fit import human_size
+from desktop_gpt.models.fit import human_size, parameters_text
 from desktop_gpt.models.library import InstalledModel, ModelLibrary
 from desktop_gpt.ui import tasks
 
@@ -29,15 +29,10 @@ COLUMNS = ["Model", "Size", "Architecture", "Parameters", "Quantization", "Conte
            "File"]
 
 
-def parameters_text(n: int | None) -> str:
-    if not n:
-        return "?"
-    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M"
-
-
-def row_values(model: InstalledModel) -> list[str]:
+def row_values(model: InstalledModel, in_use: bool = False) -> list[str]:
     """What the table shows for one model (the same words the tests read)."""
-    name = model.name + ("  (default)" if model.is_default else "")
+    marks = [m for m, on in (("in use", in_use), ("default", model.is_default)) if on]
+    name = model.name + (f"  ({', '.join(marks)})" if marks else "")
     return [name, human_size(model.size), model.architecture or "?", parameters_text(model.parameters),
             model.quantization or "?", f"{model.context_length:,}" if model.context_length else "?",
             model.license or "not stated", model.source_label, str(model.path)]
@@ -60,6 +55,7 @@ class InstalledPane(QWidget):
         super().__init__(parent)
         self.library = library
         self.models: list[InstalledModel] = []
+        self.in_use: str | None = None  # the path of the model loaded now
         self._scan_id = 0
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -68,6 +64,7 @@ class InstalledPane(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(max(30, self.fontMetrics().height() + 14))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -77,8 +74,10 @@ class InstalledPane(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.use_button = QPushButton("Use", self)
+        self.use_button = QPushButton("Use now", self)
+        self.use_button.setToolTip("Load this model now; the model loaded at start stays as it is")
         self.default_button = QPushButton("Set as default", self)
+        self.default_button.setToolTip("Load this model every time Desktop GPT starts")
         self.delete_button = QPushButton("Delete", self)
         self.folder_button = QPushButton("Show in folder", self)
         self.add_folder_button = QPushButton("Add folder…", self)
@@ -124,8 +123,13 @@ class InstalledPane(QWidget):
         self.refresh_button.setEnabled(True)
         self.table.setRowCount(len(self.models))
         for row, model in enumerate(self.models):
-            for col, text in enumerate(row_values(model)):
+            in_use = self._is_in_use(model)
+            for col, text in enumerate(row_values(model, in_use)):
                 item = QTableWidgetItem(text)
+                if in_use:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 if model.problem:
                     item.setForeground(Qt.GlobalColor.darkRed)
                     item.setToolTip(f"Cannot be used: {model.problem}")
@@ -140,6 +144,28 @@ class InstalledPane(QWidget):
                                 "folder that holds GGUF files.")
         self._sync_buttons()
         self.scanned.emit(self.models)
+
+    def _is_in_use(self, model: InstalledModel) -> bool:
+        if not self.in_use:
+            return False
+        try:
+            return Path(self.in_use).resolve() == Path(model.path).resolve()
+        except OSError:
+            return False
+
+    def set_in_use(self, path: str | None) -> None:
+        """Mark the model loaded now (its row in bold, "in use")."""
+        self.in_use = path
+        for row, model in enumerate(self.models):
+            in_use = self._is_in_use(model)
+            for col, text in enumerate(row_values(model, in_use)):
+                item = self.table.item(row, col)
+                if item is not None:
+                    item.setText(text)
+                    font = item.font()
+                    font.setBold(in_use)
+                    item.setFont(font)
+        self._sync_buttons()
 
     # -- actions --------------------------------------------------------------------------------------------
     def selected(self) -> InstalledModel | None:
@@ -161,7 +187,7 @@ class InstalledPane(QWidget):
             b.setEnabled(model is not None)
         if model is None:
             return
-        self.use_button.setEnabled(model.usable)
+        self.use_button.setEnabled(model.usable and not self._is_in_use(model))
         self.default_button.setEnabled(model.usable and not model.is_default)
         self.delete_button.setText("Delete" if model.deletable else "Remove from list")
         self.delete_button.setToolTip("Delete the downloaded file" if model.deletable else

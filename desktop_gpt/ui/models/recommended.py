@@ -50,6 +50,8 @@ class RecommendedPane(QWidget):
         super().__init__(parent)
         self.context_size = context_size
         self.items: tuple[Recommended, ...] = recommended()
+        self.offline = False
+        self.installed_names: set[str] = set()
         intro = QLabel("Chat models we suggest, from small and fast to large and capable. Models marked 中文 are "
                        "strong in Chinese. The fit is estimated for this computer at your context size "
                        f"({context_size:,} tokens).", self)
@@ -63,12 +65,16 @@ class RecommendedPane(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(2, 190)  # the languages wrap in it instead of being cut off
+        self.table.verticalHeader().setMinimumSectionSize(44)
         self.buttons: list[QPushButton] = []
         self.verdicts: list[fit.Fit] = []
         for row, rec in enumerate(self.items):
             chinese = " · 中文" if rec.chinese else ""
             cells = [f"{rec.name}\n{rec.parameters} · {rec.quant} · {rec.license}{chinese}", rec.good_at,
-                     ", ".join(rec.languages[:6]) + ("…" if len(rec.languages) > 6 else ""),
+                     ", ".join(rec.languages),
                      fit.human_size(rec.size), fit.human_size(rec.ram)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -81,10 +87,13 @@ class RecommendedPane(QWidget):
             button = QPushButton("Download", cell)
             button.clicked.connect(lambda _c=False, r=rec: self.download.emit(r))
             box = QVBoxLayout(cell)
-            box.setContentsMargins(6, 2, 6, 2)
+            box.setContentsMargins(8, 4, 8, 4)
             box.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
             self.buttons.append(button)
             self.table.setCellWidget(row, 6, cell)
+        if self.buttons:  # wide enough for "Download" and "Installed" with their padding, never squeezed
+            widest = max(self.buttons[0].fontMetrics().horizontalAdvance(t) for t in ("Download", "Installed"))
+            self.table.setColumnWidth(6, widest + 56)
         self.table.resizeRowsToContents()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -100,7 +109,17 @@ class RecommendedPane(QWidget):
 
     def set_installed(self, names: set[str]) -> None:
         """Mark the entries already on this computer."""
+        self.installed_names = set(names)
+        self._sync_buttons()
+
+    def set_offline(self, offline: bool) -> None:
+        """Downloads wait for offline mode to be turned off."""
+        self.offline = offline
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
         for rec, button in zip(self.items, self.buttons):
-            have = rec.file in names
+            have = rec.file in self.installed_names
             button.setText("Installed" if have else "Download")
-            button.setEnabled(not have)
+            button.setEnabled(not have and not self.offline)
+            button.setToolTip("Offline mode is on (File → Settings)" if self.offline and not have else "")

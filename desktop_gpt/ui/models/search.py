@@ -30,6 +30,9 @@ COLUMNS = ["Repository / file", "Quantization", "Size", "On this computer", "Dow
 SORTS = [("Most downloaded", "downloads"), ("Most liked", "likes"), ("Recently updated", "updated")]
 _REPO_ROLE = Qt.ItemDataRole.UserRole
 _LOADING = "Loading the files…"
+_HINT = "Type a name and press Enter. Open a repository to see every file it offers."
+OFFLINE_NOTE = ("Offline mode is on, so the Hub is not contacted. Models on this computer (Installed) work as always; "
+                "turn it off in File → Settings to search and download.")
 
 
 def count_text(n: int) -> str:
@@ -75,7 +78,8 @@ class SearchPane(QWidget):
         self.sort.currentIndexChanged.connect(lambda _i: self.search() if self.query.text().strip() else None)
         self.search_button = QPushButton("Search", self)
         self.search_button.clicked.connect(self.search)
-        self.status = QLabel("Type a name and press Enter. Open a repository to see every file it offers.", self)
+        self.offline = False
+        self.status = QLabel(_HINT, self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget(self)
@@ -96,8 +100,21 @@ class SearchPane(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.tree, 1)
 
+    def set_offline(self, offline: bool) -> None:
+        """No searching or downloading while offline mode is on; say so in its place."""
+        if offline == self.offline:
+            return
+        self.offline = offline
+        self.query.setEnabled(not offline)
+        self.search_button.setEnabled(not offline)
+        for button in self.tree.findChildren(QPushButton):
+            button.setEnabled(not offline and bool(button.property("complete")))
+        self.status.setText(OFFLINE_NOTE if offline else _HINT)
+
     # -- searching ------------------------------------------------------------------------------------------
     def search(self) -> None:
+        if self.offline:
+            return
         text, sort = self.query.text().strip(), self.sort.currentData()
         self._search_id += 1
         search_id = self._search_id
@@ -110,13 +127,13 @@ class SearchPane(QWidget):
 
     def _failed(self, search_id: int, message: str) -> None:
         if search_id == self._search_id:
-            self.search_button.setEnabled(True)
+            self.search_button.setEnabled(not self.offline)
             self.status.setText(message + "\nModels already on this computer are still listed under Installed.")
 
     def _results(self, search_id: int, found: list[RepoSummary]) -> None:
         if search_id != self._search_id:
             return  # an older search answered late
-        self.search_button.setEnabled(True)
+        self.search_button.setEnabled(not self.offline)
         self.tree.clear()
         self.repos.clear()
         for repo in found:
@@ -129,7 +146,8 @@ class SearchPane(QWidget):
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             self.tree.addTopLevelItem(item)
             self.repos[repo.repo_id] = item
-        self.status.setText(f"{len(found)} repositories. Open one to see its files." if found else
+        many = f"{len(found):,} repository" if len(found) == 1 else f"{len(found):,} repositories"
+        self.status.setText(f"{many}. Open one to see its files." if found else
                             "No GGUF repositories match. Try fewer words.")
         self.searched.emit(found)
 
@@ -177,7 +195,8 @@ class SearchPane(QWidget):
             child.setForeground(3, QColor(VERDICT_COLOURS.get(verdict.verdict, "#000")))
             item.addChild(child)
             button = QPushButton("Download", self.tree)
-            button.setEnabled(model.complete)
+            button.setProperty("complete", model.complete)
+            button.setEnabled(model.complete and not self.offline)
             button.clicked.connect(lambda _c=False, m=model: self.download.emit(m))
             self.tree.setItemWidget(child, len(COLUMNS) - 1, button)
         if files.gated:

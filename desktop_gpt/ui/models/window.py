@@ -14,6 +14,7 @@ from desktop_gpt.models.catalog import Recommended
 from desktop_gpt.models.library import ModelLibrary
 from desktop_gpt.models.partials import DownloadRequest
 from desktop_gpt.models.quant import ModelFile
+from desktop_gpt.services.downloads import QUEUED, RUNNING
 from desktop_gpt.settings import Settings
 from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui import tasks
@@ -72,9 +73,23 @@ class ModelManager(QDialog):
         self.search.download.connect(self.download_file)
         self.downloads_pane.use.connect(self.use)
         self.downloads_pane.count_changed.connect(self._count_downloads)
-        self.downloads.finished.connect(lambda _job: self.installed.refresh())
+        self.downloads.finished.connect(self._download_finished)
         self.message.connect(self.status.setText)
         self.installed.refresh()
+        self.settings_changed()
+
+    def _download_finished(self, job) -> None:
+        self.installed.refresh()
+        if any(j.state in (QUEUED, RUNNING) for j in self.downloads.jobs()):
+            return  # the line still speaks of the downloads going on
+        self.message.emit(f"{job.name} is downloaded and checked. Use now (under Downloads or Installed) loads it.")
+
+    def settings_changed(self) -> None:
+        """Offline mode turned on or off: the Hub's views follow at once."""
+        offline = self.settings.offline
+        self.search.set_offline(offline)
+        self.recommended.set_offline(offline)
+        self.downloads_pane.set_offline(offline)
 
     def _count_downloads(self, n: int) -> None:
         self.tabs.setTabText(TAB_DOWNLOADS, f"Downloads ({n})" if n else "Downloads")

@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
 from desktop_gpt.settings import Settings
 from desktop_gpt.store import catalog
 from desktop_gpt.store.hub import HubConfig
-from desktop_gpt.ui.store.cards import count, updated_text
+from desktop_gpt.ui.store.app_meta import hub_meta, installed_meta, uninstalled_meta
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.icons import app_pixmap
 from desktop_gpt.ui.tasks import Task, TaskRunner
 from desktop_gpt.ui.store.update_panel import UpdatePanel
 
-TOOL_NAMES = {"chat": "Chat", "writing": "Writing", "translation": "Translation", "code": "Code"}
 PARAMETER_NAMES = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k",
                    "repeat_penalty": "Repeat penalty", "max_tokens": "Longest reply (tokens)"}
 
@@ -72,6 +71,8 @@ class AppPage(QWidget):
         self.app = None  # the InstalledApp when this app is on this computer
         self.details = None  # catalog.AppDetails when it was read from the Hub
         self.pending_update = None  # an AppUpdate the user is looking at
+        self._uninstalled_app = False  # the page shows an app just uninstalled: Install puts it back
+        self._reinstall_sha: str | None = None
         self._task: Task | None = None
         self._generation = 0
 
@@ -96,7 +97,8 @@ class AppPage(QWidget):
         self.update_button = QPushButton("Check for update", self)
         self.uninstall_button = QPushButton("Uninstall", self)
         self.cancel_button = QPushButton("Cancel", self)
-        buttons = QHBoxLayout()
+        buttons = self.button_row = QHBoxLayout()
+        buttons.setSpacing(8)
         for button in (self.install_button, self.open_button, self.update_button, self.uninstall_button,
                        self.cancel_button):
             buttons.addWidget(button)
@@ -188,7 +190,7 @@ class AppPage(QWidget):
         self._reset(app.repo_id or app.id)
         self.app = app
         self._fill(app.manifest, app.icon_path, app.readme, url=app.hub_url(self.config()),
-                   meta=self._installed_meta(app))
+                   meta=installed_meta(app), sha=app.sha)
 
     def show_repo(self, repo_id: str) -> None:
         """An app on the Hub: its details are fetched (at the listed commit) off the GUI thread."""
@@ -196,7 +198,7 @@ class AppPage(QWidget):
         self.app = self.directory.find(repo_id)
         if self.app is not None:
             self._fill(self.app.manifest, self.app.icon_path, self.app.readme, url=self.app.hub_url(self.config()),
-                       meta=self._installed_meta(self.app))
+                       meta=installed_meta(self.app), sha=self.app.sha)
         else:
             self.name.setText(repo_id.split("/")[-1])
             self.icon.setPixmap(app_pixmap(repo_id.split("/")[-1], None, 72))
@@ -210,6 +212,8 @@ class AppPage(QWidget):
         self._generation += 1
         self.repo_id = repo_id
         self.app = self.details = self.pending_update = None
+        self._uninstalled_app = False
+        self._reinstall_sha: str | None = None
         self._say("")
         self.progress.hide()
         self.update_box.hide()
@@ -224,31 +228,21 @@ class AppPage(QWidget):
             return
         self.details = details
         self._idle("")
-        listing = details.listing
-        meta = [f"by {listing.author}" if listing else "", TOOL_NAMES.get(details.manifest.tool, "") + " app",
-                details.manifest.category.capitalize()]
-        if listing is not None:
-            meta += [f"♥ {count(listing.likes)}", f"⤓ {count(listing.downloads)}", updated_text(listing.updated)]
         if self.app is None:
             self._fill(details.manifest, details.icon_path, details.readme, url=details.url,
-                       meta=" · ".join(m for m in meta if m))
+                       meta=hub_meta(details), sha=details.sha)
         self.details_loaded.emit(self.repo_id or "")
 
-    def _installed_meta(self, app) -> str:
-        where = {"builtin": "Built into Desktop GPT", "hub": "Installed from the Hub", "local": "Installed from a folder"}
-        parts = [where.get(app.source, ""), TOOL_NAMES.get(app.tool, "") + " app", app.category.capitalize()]
-        if app.sha:
-            parts.append(f"version {app.sha[:7]}")
-        if app.installed_at:
-            parts.append("installed " + app.installed_at.strftime("%Y-%m-%d"))
-        return " · ".join(p for p in parts if p)
-
-    def _fill(self, manifest, icon_path, readme: str, url: str | None, meta: str) -> None:
+    def _fill(self, manifest, icon_path, readme: str, url: str | None, meta: str, sha: str | None = None) -> None:
         self.icon.setPixmap(app_pixmap(manifest.name, icon_path, 72))
         self.name.setText(manifest.name)
         languages = ", ".join(manifest.languages)
         self.meta.setText(meta + (f" · languages: {languages}" if languages else ""))
-        self.link.setText(f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url else "")
+        link = f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url else ""
+        if sha:  # the exact commit, for whoever needs it (the version above is the author's)
+            link += f" · commit {html.escape(sha[:10])}"
+        self.link.setText(link)
+        self.link.setToolTip(f"Commit {sha}" if sha else "")
         self.description.setText(manifest.description)
         self.instructions.setPlainText(manifest.instructions)
         lines = sum(max(1, len(line) // 110 + 1) for line in manifest.instructions.splitlines())
@@ -268,13 +262,17 @@ class AppPage(QWidget):
         busy = self._task is not None
         app = self.app
         from_hub = self.repo_id is not None and "/" in self.repo_id and (app is None or app.source == "hub")
+        offline = self.settings.offline
         self.install_button.setVisible(app is None and from_hub)
-        self.install_button.setEnabled(not busy and self.details is not None)
+        self.install_button.setEnabled(not busy and not offline and (self.details is not None or self._uninstalled_app))
+        self.install_button.setToolTip("Offline mode is on (File → Settings)" if offline else "")
         self.open_button.setVisible(app is not None)
         self.update_button.setVisible(app is not None and app.source == "hub")
         self.uninstall_button.setVisible(app is not None and app.removable)
         for button in (self.open_button, self.update_button, self.uninstall_button):
             button.setEnabled(not busy)
+        self.update_button.setEnabled(not busy and not offline)
+        self.update_button.setToolTip(self.install_button.toolTip())
         self.cancel_button.setVisible(busy and self._task is not None and self._task.wants_progress)
 
     # -- work -----------------------------------------------------------------------------------------------
@@ -327,7 +325,8 @@ class AppPage(QWidget):
         if self.repo_id is None or self._task is not None:
             return
         config, repo_id = self.config(), self.repo_id
-        sha = self.details.sha if self.details is not None else None  # what the user read is what gets installed
+        # what the user read is what gets installed
+        sha = self.details.sha if self.details is not None else self._reinstall_sha
         self._busy(f"Installing {repo_id}…")
         task = self._start(lambda progress, cancel: self.directory.library.install(
             config, repo_id, sha, progress=progress, cancel=cancel), wants_progress=True)
@@ -339,7 +338,7 @@ class AppPage(QWidget):
         self.pending_update = None
         self.update_box.hide()
         self._fill(app.manifest, app.icon_path, app.readme, url=app.hub_url(self.config()),
-                   meta=self._installed_meta(app))
+                   meta=installed_meta(app), sha=app.sha)
         self._idle(f"Installed. {app.name} is in My apps; Open starts it.")
         self.installed.emit(app)
 
@@ -392,6 +391,17 @@ class AppPage(QWidget):
     def _uninstalled(self, app) -> None:
         self.directory.refresh()
         self.app = None
+        self._uninstalled_app = app.repo_id is not None
+        if app.repo_id:  # the page now shows the Hub's app, not an installed one
+            meta = hub_meta(self.details) if self.details is not None else uninstalled_meta(app)
+            icon = self.icon.pixmap()  # the icon was in the app's folder, now removed: keep the one shown
+            self._fill(app.manifest, None, app.readme, url=app.hub_url(self.config()), meta=meta)
+            self.icon.setPixmap(icon)
+            self._reinstall_sha = app.sha
         self._idle(f"{app.name} was uninstalled." + (" Install it again from here." if app.repo_id else ""))
         self._update_buttons()
         self.uninstalled.emit(app.id)
+
+    def settings_changed(self) -> None:
+        """Offline mode changed: Install and Check for update follow it at once."""
+        self._update_buttons()

@@ -3,11 +3,12 @@ thread, with progress, errors in words, Retry, and a banner when the Hub cannot 
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,16 +24,22 @@ from desktop_gpt.errors import HubOffline, HubUnavailable
 from desktop_gpt.settings import Settings
 from desktop_gpt.store import catalog
 from desktop_gpt.store.app_format import CATEGORIES
+from desktop_gpt.store.app_files import store_cache_dir
 from desktop_gpt.store.hub import HubConfig
+from desktop_gpt.store.search_index import IndexEntry, StoreIndex
+from desktop_gpt.ui.store.card_grid import COLUMNS, CardGrid
 from desktop_gpt.ui.store.cards import AppCard
 from desktop_gpt.ui.tasks import TaskRunner
 
 _log = log.get("ui.store")
 
-COLUMNS = 3
 SORT_LABELS = {"downloads": "Most downloaded", "likes": "Most liked", "updated": "Recently updated"}
 OFFLINE_TEXT = ("Offline mode is on, so the Store does not contact the Hub. Your installed and built-in apps "
                 "(on the left) work as always. Turn it off in File → Settings.")
+
+
+def apps_text(n: int) -> str:
+    return f"{n:,} app" if n == 1 else f"{n:,} apps"
 
 
 class Banner(QLabel):
@@ -57,19 +64,21 @@ class BrowsePage(QWidget):
     loaded = Signal(int)
     load_failed = Signal(str)
 
-    def __init__(self, settings: Settings, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, runner: TaskRunner, parent: QWidget | None = None,
+                 is_installed=lambda _repo_id: False):
         super().__init__(parent)
         self.settings = settings
         self.runner = runner
+        self.is_installed = is_installed
         self.started = False
-        self.cards: dict[str, AppCard] = {}
+        self._index: StoreIndex | None = None
         self._search: catalog.AppSearch | None = None
         self._generation = 0
         self._loading = False
         self._offline = False  # the offline banner is shown
 
         self.search_box = QLineEdit(self)
-        self.search_box.setPlaceholderText("Search apps on the Hub…")
+        self.search_box.setPlaceholderText("Search apps by name, description or category, in any language…")
         self.search_box.setClearButtonEnabled(True)
         self.category = QComboBox(self)
         self.category.addItem("All categories", None)
@@ -90,12 +99,12 @@ class BrowsePage(QWidget):
         self.featured_box.hide()
         self.results_title = QLabel("All apps", self)
         self.results_title.setObjectName("storeSection")
-        self.grid_widget = QWidget(self)
-        self.grid = QGridLayout(self.grid_widget)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(10)
-        for c in range(COLUMNS):
-            self.grid.setColumnStretch(c, 1)
+        self.grid_widget = CardGrid(self)
+        self.cards = self.grid_widget.cards
+        self.show_uninstallable = QCheckBox("Show apps that can't be installed", self)
+        self.show_uninstallable.setToolTip("Apps whose files break the app format, or that need a newer "
+                                           "Desktop GPT, are hidden from the list")
+        self.show_uninstallable.hide()
         self.status = QLabel("", self)
         self.status.setObjectName("storeStatus")
         self.status.setWordWrap(True)
@@ -111,6 +120,7 @@ class BrowsePage(QWidget):
         self.more_button.hide()
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.show_uninstallable)
         status_row.addWidget(self.retry_button)
         status_row.addWidget(self.more_button)
 
@@ -143,12 +153,26 @@ class BrowsePage(QWidget):
         self.category.currentIndexChanged.connect(lambda _i: self.search())
         self.sort.currentIndexChanged.connect(lambda _i: self.search())
         self.retry_button.clicked.connect(self.retry)
+        self.show_uninstallable.toggled.connect(self._show_uninstallable)
+        self._save_index = QTimer(self)  # cards arrive one by one: write the index once they have settled
+        self._save_index.setSingleShot(True)
+        self._save_index.setInterval(1000)
+        self._save_index.timeout.connect(lambda: self._index.save() if self._index is not None else None)
         self.more_button.clicked.connect(self.load_more)
         self.scroll.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     # -- loading --------------------------------------------------------------------------------------------
     def config(self) -> HubConfig:
         return HubConfig.resolve(self.settings)
+
+    def index(self) -> StoreIndex:
+        """The local index of the listing for the current Hub address."""
+        endpoint = self.config().endpoint
+        if self._index is None or self._index.endpoint != endpoint:
+            if self._index is not None:
+                self._index.save()
+            self._index = StoreIndex(store_cache_dir() / "index.json", endpoint)
+        return self._index
 
     def start(self) -> None:
         """Load the Featured shelf and the first page (once; later visits keep what is shown, unless offline mode
@@ -160,9 +184,28 @@ class BrowsePage(QWidget):
         self.started = True
         self.refresh()
 
+    def settings_changed(self) -> None:
+        """Offline mode (or the Hub address) changed: show it at once, not on the next visit."""
+        if not self.started:
+            return
+        offline = self.config().offline
+        if offline and not self._offline:
+            self._generation += 1  # answers still on their way are dropped
+            self._loading = False
+            self._clear_grid()
+            self._search = None
+            self._show_offline()
+        elif not offline and self._offline:
+            self.refresh()
+
+    def save_index(self) -> None:
+        self._save_index.stop()
+        if self._index is not None:
+            self._index.save()
+
     def refresh(self) -> None:
-        self.load_featured()
         self.search()
+        self.load_featured()
 
     def search(self) -> None:
         """Start the listing again for the current text, category and sort."""
@@ -179,8 +222,11 @@ class BrowsePage(QWidget):
             return
         self._offline = False
         self.banner.hide()
-        self._search = catalog.AppSearch(config, text, category=self.category.currentData(),
-                                         sort=self.sort.currentData())
+        category = self.category.currentData()
+        if text:  # what the cards say, in any language, from the local index; then the Hub's own matches
+            for entry in self.index().search(text, category):
+                self._add_card(_listing_of(entry)).set_entry(entry)
+        self._search = catalog.AppSearch(config, text, category=category, sort=self.sort.currentData())
         self.load_more()
 
     def load_more(self) -> None:
@@ -217,20 +263,37 @@ class BrowsePage(QWidget):
         self.progress.hide()
         self.banner.hide()
         for listing in page:
-            if listing.repo_id in self.cards:
-                continue
-            card = self._card(listing)
-            n = len(self.cards)
-            self.cards[listing.repo_id] = card
-            self.grid.addWidget(card, n // COLUMNS, n % COLUMNS)
-        done = self._search is None or self._search.done
-        if not self.cards:
-            self.status.setText("No apps match. Try other words or another category." if self._filtered()
-                                else "No apps are published on this Hub yet.")
-        else:
-            self.status.setText(f"{len(self.cards)} apps" + ("" if done else " so far"))
-        self.more_button.setVisible(not done)
+            if listing.repo_id not in self.cards:
+                self._add_card(listing)
+        self.more_button.setVisible(not self.done)
+        self._show_count()
         self.loaded.emit(len(self.cards))
+
+    @property
+    def done(self) -> bool:
+        return self._search is None or self._search.done
+
+    def _show_count(self) -> None:
+        if self._offline or self._loading:
+            return
+        shown, hidden = len(self.grid_widget.shown()), self.grid_widget.hidden_count()
+        if not self.cards:
+            text = ("No apps match. Try other words or another category." if self._filtered()
+                    else "No apps are published on this Hub yet.")
+        else:
+            text = apps_text(shown) + ("" if self.done else " so far")
+            if hidden and not self.show_uninstallable.isChecked():
+                text += f" ({hidden:,} that can't be installed {'is' if hidden == 1 else 'are'} hidden)"
+        self.status.setText(text)
+        self.show_uninstallable.setVisible(bool(hidden) or self.show_uninstallable.isChecked())
+
+    def _show_uninstallable(self, show: bool) -> None:
+        self.grid_widget.set_show_uninstallable(show)
+        self._show_count()
+
+    def mark_installed(self) -> None:
+        """Badge the cards of the apps on this computer (after an install or uninstall)."""
+        self.grid_widget.mark_installed(self.is_installed)
 
     def _filtered(self) -> bool:
         return bool(self.search_box.text().strip()) or self.category.currentData() is not None
@@ -247,6 +310,9 @@ class BrowsePage(QWidget):
             self.banner.setText(f"The Store cannot reach the Hub right now: {text} Your installed and built-in "
                                 "apps (on the left) still work.")
             self.banner.show()
+        if self.cards:
+            self._show_count()
+            text = self.status.text() + ". " + text
         self.status.setText(text)
         self.retry_button.show()
         self.more_button.hide()
@@ -259,27 +325,48 @@ class BrowsePage(QWidget):
         self.progress.hide()
         self.featured_box.hide()
         self.status.setText("")
-        self.retry_button.show()  # after turning offline mode off, Retry (or coming back to the tab) loads
+        self.retry_button.hide()  # nothing to retry: turning offline mode off loads the Store at once
         self.more_button.hide()
+        self.show_uninstallable.hide()
         self.load_failed.emit(OFFLINE_TEXT)
 
     def _clear_grid(self) -> None:
-        for card in self.cards.values():
-            self.grid.removeWidget(card)
-            card.deleteLater()
-        self.cards.clear()
+        self.grid_widget.clear()
         self.more_button.hide()
         self.retry_button.hide()
 
     # -- cards ----------------------------------------------------------------------------------------------
+    def _add_card(self, listing) -> AppCard:
+        card = self._card(listing)
+        self.grid_widget.add(card)
+        return card
+
     def _card(self, listing) -> AppCard:
         card = AppCard(listing, self)
         card.clicked.connect(self.app_clicked)
+        card.set_installed(self.is_installed(listing.repo_id))
         config = self.config()
+        index = self.index()
         task = self.runner.start(lambda: catalog.fetch_card(config, listing.repo_id, listing.sha))
-        task.done.connect(card.set_details)
-        task.failed.connect(card.set_failed)
+        task.done.connect(lambda details: self._card_details(card, listing, details, index))
+        task.failed.connect(lambda exc: self._card_failed(card, exc))
         return card
+
+    def _card_details(self, card: AppCard, listing, details, index: StoreIndex) -> None:
+        m = details.manifest
+        index.add(IndexEntry(listing.repo_id, details.sha, m.name, m.description, m.category, listing.author,
+                             listing.likes, listing.downloads))
+        self._save_index.start()
+        if shiboken6.isValid(card):  # a new search may have replaced it meanwhile
+            card.set_details(details)
+
+    def _card_failed(self, card: AppCard, exc: Exception) -> None:
+        if not shiboken6.isValid(card):
+            return
+        card.set_failed(exc)
+        if not card.installable and card.repo_id in self.cards:
+            self.grid_widget.relayout()
+            self._show_count()
 
     def load_featured(self) -> None:
         config = self.config()
@@ -290,7 +377,9 @@ class BrowsePage(QWidget):
         task.done.connect(lambda shelves: self._featured(generation, shelves))
         task.failed.connect(lambda exc: _log.info("featured shelf not shown: %s", exc))
 
-    def _featured(self, _generation: int, shelves: list) -> None:
+    def _featured(self, generation: int, shelves: list) -> None:
+        if generation != self._generation or self._offline:
+            return
         while self.featured_col.count():
             item = self.featured_col.takeAt(0)
             if item.widget() is not None:
@@ -313,6 +402,13 @@ class BrowsePage(QWidget):
                 row.addStretch(1)
             self.featured_col.addLayout(row)
         self.featured_box.setVisible(shown > 0)
+
+
+def _listing_of(entry: IndexEntry) -> catalog.AppListing:
+    """A listing for an app found in the local index (the Hub's own listing replaces nothing: same repo id)."""
+    return catalog.AppListing(repo_id=entry.repo_id, author=entry.author, sha=entry.sha, likes=entry.likes,
+                              downloads=entry.downloads, updated=None, tags=(), category=entry.category,
+                              gated=False, private=False)
 
 
 def _drop_layout(layout) -> None:

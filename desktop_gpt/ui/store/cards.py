@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop_gpt.errors import AppFormatError, GatedRepo, HubAuthError, HubError, RepoNotFound
 from desktop_gpt.ui.store.icons import app_pixmap
 
 ICON_SIZE = 44
@@ -39,6 +40,32 @@ def updated_text(when: _dt.datetime | None) -> str:
     return "updated " + when.strftime("%Y-%m-%d")
 
 
+def cannot_install_reason(exc: Exception) -> str | None:
+    """Why an app can never be installed as it is, in people's words; None when the failure may pass (the Hub
+    being down, a slow connection) and the card should stay."""
+    if isinstance(exc, AppFormatError):
+        text = str(exc)
+        if "newer Desktop GPT" in text:
+            return "Needs a newer version of Desktop GPT."
+        if "no app.json" in text:
+            return "This repository has no app in it."
+        return "Its author published it with a mistake, so it can't be installed. Its page says what is wrong."
+    if isinstance(exc, RepoNotFound):
+        return "It was removed from the Hub."
+    return None
+
+
+def failure_text(exc: Exception) -> str:
+    """What a card says when its details could not be read."""
+    if isinstance(exc, GatedRepo):
+        return "Its author asks you to accept their conditions on the Hub before using it."
+    if isinstance(exc, HubAuthError):
+        return "Private: it needs an access token that has access (File → Settings)."
+    if isinstance(exc, HubError):
+        return "Could not be read from the Hub just now. " + str(exc)
+    return cannot_install_reason(exc) or str(exc)
+
+
 def short(text: str, limit: int = DESCRIPTION_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -58,6 +85,7 @@ class AppCard(QFrame):
         self.listing = listing
         self.repo_id: str = listing.repo_id
         self.broken: str | None = None
+        self.installable = True  # False when the app can never be installed as it is (hidden by default)
         self.setObjectName("appCard")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches the cards; Enter or Space opens one
@@ -79,6 +107,9 @@ class AppCard(QFrame):
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.stats = QLabel(self._stats_text(), self)
         self.stats.setObjectName("cardStats")
+        self.badge = QLabel("✓ Installed", self)
+        self.badge.setObjectName("cardBadge")
+        self.badge.hide()
         self.setToolTip(listing.repo_id)
 
         head = QGridLayout()
@@ -91,6 +122,7 @@ class AppCard(QFrame):
         foot = QHBoxLayout()
         foot.addWidget(self.stats)
         foot.addStretch(1)
+        foot.addWidget(self.badge)
         col = QVBoxLayout(self)
         col.setContentsMargins(12, 10, 12, 8)
         col.setSpacing(4)
@@ -114,8 +146,17 @@ class AppCard(QFrame):
         self.icon.setPixmap(app_pixmap(manifest.name, card.icon_path, ICON_SIZE))
         self.setToolTip(f"{manifest.name} — {self.repo_id}\n{manifest.description}")
 
+    def set_entry(self, entry) -> None:
+        """Name and description from the Store's local index, shown until the card's own files arrive."""
+        self.name.setText(entry.name)
+        self.description.setText(short(entry.description))
+
+    def set_installed(self, installed: bool) -> None:
+        self.badge.setVisible(installed)
+
     def set_failed(self, exc: Exception) -> None:
-        self.set_broken(str(exc))
+        self.installable = cannot_install_reason(exc) is None
+        self.set_broken(failure_text(exc))
 
     def set_broken(self, message: str) -> None:
         """The app could not be read: say why, greyed out (its page still shows the details)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
 
+from desktop_gpt.ui.store.app_meta import TOOL_NAMES
 from desktop_gpt.ui.store.directory import AppDirectory
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-TOOL_NAMES = {"chat": "Chat", "writing": "Writing", "translation": "Translation", "code": "Code"}
 
 
 class MyAppsList(QWidget):

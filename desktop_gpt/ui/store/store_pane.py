@@ -40,7 +40,8 @@ class StorePane(QWidget):
         self.updates: dict = {}  # app id → AppUpdate found by the check when the Store is first shown
         self._checked = False
         self.my_apps = MyAppsList(directory, self)
-        self.browse = BrowsePage(settings, self.runner, self)
+        self.browse = BrowsePage(settings, self.runner, self,
+                                 is_installed=lambda repo_id: directory.find(repo_id) is not None)
         self.page = AppPage(settings, directory, self.runner, self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.browse)
@@ -64,6 +65,7 @@ class StorePane(QWidget):
         self.page.launch_requested.connect(self.launch_requested)
         self.page.installed.connect(self._installed)
         self.page.uninstalled.connect(lambda _id: self.status_message.emit("App uninstalled"))
+        directory.changed.connect(self.browse.mark_installed)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -108,9 +110,15 @@ class StorePane(QWidget):
         self.my_apps.set_updates(set(self.updates))
         self.status_message.emit(f"Installed {app.name}")
 
+    def settings_changed(self) -> None:
+        """The settings were saved: offline mode and the Hub address take effect in every view at once."""
+        self.browse.settings_changed()
+        self.page.settings_changed()
+
     def shutdown(self) -> None:
         """Let running Hub calls end (they are short: the client's timeouts bound them)."""
         self.runner.wait()
+        self.browse.save_index()
 
     # -- navigation -----------------------------------------------------------------------------------------
     def show_browse(self) -> None:

@@ -34,7 +34,6 @@ from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 
 # Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
-MAX_TEMPERATURE = 0.3
 HISTORY_SIZE = 50
 
 
@@ -210,9 +209,7 @@ class TranslationPane(QWidget):
 
     # -- translating ----------------------------------------------------------------------------------------
     def _params(self) -> dict:
-        params = self.settings.sampling()
-        params["temperature"] = min(params["temperature"], MAX_TEMPERATURE)
-        return params
+        return translation.sampling(self.settings.sampling())
 
     def _translate_clicked(self) -> None:
         if self.tracker.busy:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_gpt.errors import DesktopGPTError, ToolInputError
 from desktop_gpt.services import tool_runs
+from desktop_gpt.paths import safe_file_name
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.storage.conversations import title_from
@@ -232,7 +233,7 @@ class WritingPane(QWidget):
     def save_file_as(self) -> bool:
         self.save_now()
         name = self.document.name if self.document else "Untitled"
-        safe = "".join(c for c in name if c not in '\\/:*?"<>|').strip() or "Untitled"
+        safe = safe_file_name(name, "Untitled")
         start = self.document.path if self.document and self.document.path else str(self._folder() / f"{safe}.md")
         path, _ = QFileDialog.getSaveFileName(self, "Save document", start, FILE_FILTER)
         return bool(path) and self._write(path)
