@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal gpu-check
+.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal gpu-check i18n
 
 install: $(STAMP)  ## create .venv with the app, its tests and the bundled model
 
@@ -37,6 +37,14 @@ bench: install  ## print the speed figures (not pass/fail)
 
 screenshots: install  ## retake README's screenshots from the real app under Xvfb
 	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots
+
+LOCALE := desktop_gpt/resources/locale
+i18n: install  ## extract the strings to translate, update each language's .po, compile the .mo files the app reads
+	$(VENV)/bin/pybabel extract -F babel.cfg --project="Desktop GPT" --copyright-holder="Desktop GPT developers" \
+		--msgid-bugs-address="" --sort-by-file --width=120 -o $(LOCALE)/desktop_gpt.pot desktop_gpt
+	$(VENV)/bin/pybabel update -i $(LOCALE)/desktop_gpt.pot -d $(LOCALE) -D desktop_gpt --width=120 \
+		--no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d $(LOCALE) -D desktop_gpt --statistics
 
 install-cuda: install  ## rebuild llama-cpp-python with CUDA (needs the CUDA toolkit)
 	@command -v nvcc >/dev/null || { echo "nvcc not found: install the CUDA toolkit and put its bin folder on PATH first"; exit 1; }

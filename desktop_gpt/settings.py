@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from desktop_gpt import log
+from desktop_gpt import i18n, log
 from desktop_gpt.paths import AppPaths, app_paths
 
 _log = log.get("settings")
@@ -103,6 +103,9 @@ class Settings:
     model_folders: list = _setting([], _str_list, "extra folders searched for GGUF files")
     hidden_models: list = _setting([], _str_list, "GGUF files removed from the model list (the files are kept)")
     download_threads: int = _setting(1, _number(1, 4, integer=True), "model downloads that run at the same time")
+    language: str = _setting(i18n.SYSTEM, _choice(i18n.SYSTEM, *i18n.LANGUAGE_NAMES),
+                             '"system" (the OS locale), "en" or "zh_CN"')
+    theme: str = _setting("system", _choice("system", "light", "dark"), '"system" (the desktop\'s scheme), "light" or "dark"')
 
     def sampling(self) -> dict[str, Any]:
         """The sampling parameters of a request, as the engine takes them."""
@@ -206,3 +209,16 @@ def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def read_language(paths: AppPaths | None = None) -> str:
+    """The ``language`` setting, read before anything else so that start-up messages are translated too.
+
+    Never fails: a missing or bad file means "system" (load_settings reports the problem, in that language).
+    """
+    path = (paths or app_paths()).settings_file
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("language", i18n.SYSTEM)
+    except (OSError, ValueError, AttributeError):
+        return i18n.SYSTEM
+    return value if value in (i18n.SYSTEM, *i18n.LANGUAGE_NAMES) else i18n.SYSTEM

@@ -13,6 +13,20 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
     os.environ.pop(_name, None)
+# The app follows the OS locale ("language": "system"); tests read English unless they choose a language.
+for _name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def english_interface():
+    """Each test starts, and leaves the process, with the English catalogue (a test may install another)."""
+    from desktop_gpt import i18n
+
+    i18n.install(i18n.ENGLISH)
+    yield
+    i18n.install(i18n.ENGLISH)
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import NoReturn
 
-from desktop_gpt import __version__, log
+from desktop_gpt import __version__, i18n, log
 from desktop_gpt.errors import DesktopGPTError
+from desktop_gpt.i18n import _
 
 _log = log.get("cli")
 
@@ -16,7 +17,8 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit 2 (scripts parse it; people read it)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog.split()[0]} --help)\n")
+        self.exit(2, _("{prog}: error: {message} (see {command} --help)").format(
+            prog=self.prog, message=message, command=self.prog.split()[0]) + "\n")
 
 
 # One line per command module; each has ``register(subparsers)``.
@@ -46,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from desktop_gpt.settings import read_language
+
+    i18n.install(read_language())  # the same language as the window: the setting, else the locale
     parser = build_parser()
     args = parser.parse_args(argv)
     from desktop_gpt.cli.common import start_logging
@@ -65,14 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"desktop-gpt: {_one_line(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("desktop-gpt: stopped", file=sys.stderr)
+        print("desktop-gpt: " + _("stopped"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the traceback in the log
         _log.exception("unexpected error")
-        print(f"desktop-gpt: internal error: {_one_line(str(exc)) or type(exc).__name__} (details in {logfile})",
-              file=sys.stderr)
+        print("desktop-gpt: " + _("internal error: {error} (details in {logfile})").format(
+            error=_one_line(str(exc)) or type(exc).__name__, logfile=logfile), file=sys.stderr)
         return 70
 
 

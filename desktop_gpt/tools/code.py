@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from desktop_gpt.errors import ToolInputError
+from desktop_gpt.i18n import N_
 from desktop_gpt.tools.options import Option, find
 from desktop_gpt.tools.templates import Prompt, templates
 
@@ -66,11 +67,11 @@ TASKS: list[CodeTask] = [
 
 
 def find_language(value: str) -> CodeLanguage:
-    return find(LANGUAGES, value, "programming language")
+    return find(LANGUAGES, value, N_("programming language"))
 
 
 def find_task(value: str) -> CodeTask:
-    return find(TASKS, value, "code task")
+    return find(TASKS, value, N_("code task"))
 
 
 def code_prompt(task: str, language: str, code: str = "", description: str = "", error: str = "",

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from desktop_gpt.i18n import N_
 from desktop_gpt.tools.options import Option, find
 
 
@@ -67,7 +68,7 @@ LANGUAGES: list[Language] = [
 
 def find_language(value: str) -> Language:
     """A language by code, English name or own name (any case); ToolInputError lists the codes otherwise."""
-    return find(LANGUAGES, value, "language")
+    return find(LANGUAGES, value, N_("language"))
 
 
 # -- detection --------------------------------------------------------------------------------------------------

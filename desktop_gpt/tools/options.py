@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence, TypeVar
 
 from desktop_gpt.errors import ToolInputError
+from desktop_gpt.i18n import _
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,19 @@ def _norm(text: str) -> str:
 
 
 def find(options: Sequence[T], value: str, what: str) -> T:
-    """The option whose key, label or alias is ``value`` (any case); else ToolInputError naming the choices."""
+    """The option whose key, label or alias is ``value`` (any case); else ToolInputError naming the choices.
+
+    ``what`` names the kind of choice ("language"), marked with ``N_()`` by the caller and translated here.
+    """
     wanted = _norm(value)
     for option in options:
         if wanted in (_norm(n) for n in option.names()):
             return option
     keys = [o.key for o in options]
     close = difflib.get_close_matches(wanted, [_norm(n) for o in options for n in o.names()], n=1, cutoff=0.75)
-    hint = ""
+    fields = {"what": _(what), "value": value, "choices": ", ".join(keys)}
     if close:
         match = next(o for o in options if close[0] in (_norm(n) for n in o.names()))
-        hint = f" Did you mean {match.key}?"
-    raise ToolInputError(f"Unknown {what} '{value}'.{hint} Choose one of: {', '.join(keys)}.")
+        raise ToolInputError(_("Unknown {what} '{value}'. Did you mean {suggestion}? Choose one of: {choices}.")
+                             .format(suggestion=match.key, **fields))
+    raise ToolInputError(_("Unknown {what} '{value}'. Choose one of: {choices}.").format(**fields))

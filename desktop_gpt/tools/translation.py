@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from desktop_gpt.errors import ToolInputError
+from desktop_gpt.i18n import N_
 from desktop_gpt.tools import segments as _segments
 from desktop_gpt.tools.languages import LANGUAGES, Language, detect_language, find_language, script_counts
 from desktop_gpt.tools.options import Option, find
@@ -70,7 +71,7 @@ class TranslationRequest:
         self.target = find_language(self.target).code
         if self.source != AUTO:
             self.source = find_language(self.source).code
-        self.tone = find(TONES, self.tone, "tone").key
+        self.tone = find(TONES, self.tone, N_("tone")).key
 
     @property
     def source_language(self) -> Language | None:
@@ -105,7 +106,7 @@ def segment_prompt(request: TranslationRequest, text: str, inline: bool = False,
     glossary = [(a, b) for a, b in request.glossary if a.lower() in lowered]
     messages = templates().messages(
         "translation/translate.j2", text=text, source=source.label if source else "", target=target.label,
-        tone=find(TONES, request.tone, "tone").hint, glossary=glossary, inline=inline,
+        tone=find(TONES, request.tone, N_("tone")).hint, glossary=glossary, inline=inline,
     )
     return Prompt("translation", "", text, messages=messages)
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from desktop_gpt.errors import ToolInputError
+from desktop_gpt.i18n import N_
 from desktop_gpt.tools import translation
 from desktop_gpt.tools.options import Option, find
 from desktop_gpt.tools.templates import Prompt, templates
@@ -100,7 +101,7 @@ def draft_prompt(
     """Write a new piece from a brief. ``language`` None or "auto": the language the brief is written in."""
     if not topic.strip():
         raise ToolInputError("Say what to write about: the topic is empty.")
-    k, t, n = find(KINDS, kind, "kind"), find(TONES, tone, "tone"), find(LENGTHS, length, "length")
+    k, t, n = find(KINDS, kind, N_("kind")), find(TONES, tone, N_("tone")), find(LENGTHS, length, N_("length"))
     lang = _language_name(language, topic)
     messages = templates().messages(
         "writing/draft.j2", kind=k.hint, topic=topic.strip(), tone=t.hint, length=n.hint, language=lang
@@ -114,14 +115,14 @@ def draft_prompt(
 def task_prompt(task: str, text: str, tone: str = "neutral", language: str | None = None) -> Prompt:
     """An edit of ``text`` (a selection or a whole document). "continue" is a raw continuation: ``text`` is
     everything before the point to continue from."""
-    t = find(TASKS, task, "task")
+    t = find(TASKS, task, N_("task"))
     if not text.strip():
         raise ToolInputError("There is no text to work on: select some text or write something first.")
     if t.raw:
         return continue_prompt(text)
     lang = _language_name(language, text)
     messages = templates().messages(
-        f"writing/{t.key}.j2", text=text.strip("\n"), tone=find(TONES, tone, "tone").hint, language=lang
+        f"writing/{t.key}.j2", text=text.strip("\n"), tone=find(TONES, tone, N_("tone")).hint, language=lang
     )
     return Prompt("writing", f"{t.label}: {_first_words(text)}", text, messages=messages,
                   request={"mode": "task", "task": t.key, "tone": tone, "language": language or "auto"})

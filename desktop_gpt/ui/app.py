@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     app = create_app(argv)
     install_exception_hook()
+    from desktop_gpt.settings import read_language
+    from desktop_gpt.ui.language import install_language, restart_later
+
+    install_language(app, read_language())  # before any window or message, so all of them are translated
     from desktop_gpt.errors import DesktopGPTError
     from desktop_gpt.ui.context import AppContext
     from desktop_gpt.ui.main_window import MainWindow
@@ -74,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, context.controller.load)  # the window is up before the model loads
     code = app.exec()
     context.db.close()
+    if window.restart_requested:
+        restart_later()
     return code
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop_gpt import log
+from desktop_gpt.i18n import ngettext
 from desktop_gpt.paths import AppPaths, app_paths
 from desktop_gpt.settings import Settings, load_settings
 from desktop_gpt.storage import ConversationStore, Database
@@ -36,10 +37,11 @@ class AppContext:
         problems = list(loaded.problems)
         interrupted = store.recover_interrupted()
         if interrupted:
-            problems.append(
-                f"{interrupted} repl{'ies were' if interrupted != 1 else 'y was'} being written when Desktop GPT "
-                "last closed; what was written is kept and marked incomplete."
-            )
+            problems.append(ngettext(
+                "{n} reply was being written when Desktop GPT last closed; what was written is kept and marked "
+                "incomplete.",
+                "{n} replies were being written when Desktop GPT last closed; what was written is kept and marked "
+                "incomplete.", interrupted).format(n=interrupted))
         controller = EngineController(store, loaded.settings, log_dir=str(paths.logs))
         return cls(paths, loaded.settings, db, store, controller, problems)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from desktop_gpt import APP_NAME, __version__
+from desktop_gpt.i18n import _
 from desktop_gpt.settings import save_settings
 from desktop_gpt.ui.chat.chat_pane import ChatPane
 from desktop_gpt.ui.context import AppContext
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.controller = context.controller
+        self.restart_requested = False  # set when the user chose to restart (e.g. for a new language)
         self.setWindowTitle(APP_NAME)
         self.resize(1180, 780)
 
@@ -162,7 +164,27 @@ class MainWindow(QMainWindow):
             if reload:
                 self.controller.load()
             self.settings_changed.emit()
-            self.status.showMessage("Settings saved", 4000)
+            self.status.showMessage(_("Settings saved"), 4000)
+            if dialog.language_changed:
+                self.offer_restart()
+
+    def offer_restart(self) -> QMessageBox:
+        """The new language shows after a restart: offer it now (chats and settings are already saved)."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME,
+                          _("The new language is used from the next start. Restart {app} now?").format(app=APP_NAME),
+                          parent=self)
+        box.setObjectName("restartOffer")
+        restart = box.addButton(_("Restart now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(_("Later"), QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: button is restart and self._restart())
+        box.open()
+        return box
+
+    def _restart(self) -> None:
+        self.restart_requested = True  # ui.app starts the new instance once this one has quit
+        if not self.close():  # something asked to stay open
+            self.restart_requested = False
 
     def _load_failed(self, text: str) -> None:
         self.status.progress.hide()

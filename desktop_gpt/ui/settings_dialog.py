@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_gpt.engine.client import physical_cores
 from desktop_gpt.engine.devices import SystemInfo
 from desktop_gpt.settings import Settings
+from desktop_gpt.ui.appearance_settings import AppearanceBox
 from desktop_gpt.ui.gpu_controls import GpuControls
 from desktop_gpt.ui.store.hub_settings import HubSettingsBox
 
@@ -81,6 +82,9 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.appearance = AppearanceBox(s, self)
+        self.language_changed = self.theme_changed = False
+        layout.addWidget(self.appearance)
         layout.addWidget(model_box)
         layout.addWidget(reply_box)
         self.hub = HubSettingsBox(s, self)
@@ -120,4 +124,5 @@ class SettingsDialog(QDialog):
         s.set("max_tokens", self.max_tokens.value())
         s.set("system_prompt", self.system_prompt.toPlainText())
         self.hub.apply()
+        self.language_changed, self.theme_changed = self.appearance.apply()
         return before != (s.context_size, s.gpu_layers, s.threads)
