@@ -66,11 +66,15 @@ class Engine:
     Attributes:
         info: facts about the loaded model, or None.
         last_stats: GenerationStats of the last finished reply.
+        stop_requested: asked as each request starts; True makes that request stop at once. Whoever queues
+            requests sets it, so a Stop pressed while a request waited is not lost when the request starts.
     """
 
     def __init__(self, log_dir: str | Path | None = None, start_timeout: float = 120.0):
         self._mp = multiprocessing.get_context("spawn")
         self._cancel = self._mp.RawValue(ctypes.c_int, 0)
+        self._cancel_lock = threading.Lock()  # a Stop and a request starting never interleave
+        self.stop_requested: Callable[[], bool] = lambda: False
         if log_dir is None:
             from desktop_gpt.paths import app_paths
 
@@ -168,12 +172,14 @@ class Engine:
 
     def cancel(self) -> None:
         """Stop the current request (thread-safe, returns at once)."""
-        self._cancel.value = 1
+        with self._cancel_lock:
+            self._cancel.value = 1
 
     def _acquire(self) -> None:
         if not self._lock.acquire(blocking=False):
             raise EngineBusy("The model is busy with another request. Stop it first, or wait for it to finish.")
-        self._cancel.value = 0
+        with self._cancel_lock:
+            self._cancel.value = 1 if self.stop_requested() else 0
 
     # -- requests -------------------------------------------------------------------------------------------
     def ping(self) -> dict[str, Any]:

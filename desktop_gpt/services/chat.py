@@ -13,7 +13,10 @@ from desktop_gpt.storage.conversations import ConversationStore, Message, title_
 
 _log = log.get("chat")
 
-SAVE_INTERVAL_S = 1.0
+# Streamed text is handed on and saved in batches at most this often: every batch the window shows is committed
+# right after (WAL makes a small commit cheap; bench/save_cost.py measures it), so a kill loses at most the batch
+# being committed, and painting cost does not grow with the token rate.
+SAVE_INTERVAL_S = 0.04
 
 
 @dataclass
@@ -59,9 +62,9 @@ def stream_reply(
 ) -> Iterator[ReplyStarted | Event]:
     """Generate the assistant's reply to ``user_message`` as a new child of it, saving it as it streams.
 
-    Yields ReplyStarted, then the engine's events (Token, Trimmed, Done). The text is written to the database
-    at least every ``save_interval`` seconds; when generation ends it is marked complete, or incomplete with the
-    reason (stopped, max length, context full, error). If the process dies mid-reply, the row stays
+    Yields ReplyStarted, then the engine's events (Token in batches, Trimmed, Done). Every batch is written to
+    the database right after it is passed on (see stream_into); when generation ends it is marked complete, or
+    incomplete with the reason (stopped, max length, context full, error). If the process dies mid-reply, the row stays
     "streaming" and ``ConversationStore.recover_interrupted`` marks it incomplete on the next start.
     """
     messages = prompt_messages(store, user_message.conversation_id, user_message.id)
@@ -77,22 +80,32 @@ def stream_into(
     """Stream any source of engine events (a chat reply, a raw continuation, a translation made of many
     requests) into the assistant message ``reply``, passing every event on.
 
-    Token text is saved at least every ``save_interval`` seconds; Done marks the message complete, or
-    incomplete with the reason. An error keeps what was written (incomplete), and so does a caller that stops
-    reading (closing the window, Ctrl+C): nothing streamed is ever lost. Events of other kinds pass through.
+    Token text is gathered into batches, one Token at most every ``save_interval`` seconds (and before any
+    other event); each batch is passed on first and saved as soon as the caller asks for more, so the saved
+    text is always a prefix of what the caller was given and trails it by at most the batch being saved. Done
+    marks the message complete, or incomplete with the reason. An error keeps what was written (incomplete),
+    and so does a caller that stops reading (closing the window, Ctrl+C): nothing streamed is ever lost.
+    Events of other kinds pass through.
     """
-    parts: list[str] = []
-    last_save = time.monotonic()
+    parts: list[str] = []  # every piece of text received
+    handed = 0  # how many of them were passed on
+    last_batch = time.monotonic()
     dropped = 0
     finished = False
     try:
         for event in events:
             if isinstance(event, Token):
                 parts.append(event.text)
-                if time.monotonic() - last_save >= save_interval:
-                    store.update_message(reply.id, content="".join(parts))
-                    last_save = time.monotonic()
-            elif isinstance(event, Trimmed):
+                if time.monotonic() - last_batch < save_interval:
+                    continue
+            if len(parts) > handed:
+                batch, handed = "".join(parts[handed:]), len(parts)
+                yield Token(batch)
+                store.update_message(reply.id, content="".join(parts[:handed]))
+                last_batch = time.monotonic()
+            if isinstance(event, Token):
+                continue
+            if isinstance(event, Trimmed):
                 dropped = event.dropped_messages
             elif isinstance(event, Done):
                 finished = True
@@ -104,6 +117,8 @@ def stream_into(
                     finish_reason=reason, stats=stats,
                 )
             yield event
+        if len(parts) > handed:
+            yield Token("".join(parts[handed:]))
         if not finished:  # a source that ended without saying how: keep the text, say it may be cut
             store.update_message(reply.id, content="".join(parts), status="incomplete", finish_reason="interrupted")
     except DesktopGPTError as exc:

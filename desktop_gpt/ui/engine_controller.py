@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import time
+import itertools
+import threading
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -19,8 +21,14 @@ from desktop_gpt.storage import ConversationStore, Message
 
 _log = log.get("ui.engine")
 
-# Tokens are handed to the GUI in batches at most this often, so painting cost does not grow with token rate.
-FLUSH_INTERVAL_S = 0.04
+
+@dataclass
+class _Job:
+    """A request queued on the engine thread. Stop marks it, whether it is still waiting or already running."""
+
+    id: int
+    kind: str
+    stopped: bool = False
 
 
 class _JobRunner(QObject):
@@ -45,7 +53,8 @@ class EngineController(QObject):
         reply_trimmed(int, str): old messages were left out of the prompt of that reply.
         reply_finished(int, GenerationStats): the reply ended (stopped, finished, cut).
         reply_failed(int, str): the reply failed with a message for the user (id -1 if no row was made).
-        generating_changed(bool): whether a reply is being generated or waiting to be (the composer shows Stop).
+        generating_changed(bool): whether any reply or run is being generated or waiting to be.
+        job_ended(int): the job with that id (as returned by generate/run_tool/load/call) ended, however it ended.
         run_started(int, Message): a tool run (conversation id) created its result message and will stream.
         run_text(int, str): more text of the tool run with that conversation id.
         run_progress(int, int, int): the tool run has done this many of that many pieces (paragraphs).
@@ -64,13 +73,14 @@ class EngineController(QObject):
     reply_finished = Signal(int, object)
     reply_failed = Signal(int, str)
     generating_changed = Signal(bool)
+    job_ended = Signal(int)
     run_started = Signal(int, object)
     run_text = Signal(int, str)
     run_progress = Signal(int, int, int)
     run_finished = Signal(int, object)
     run_failed = Signal(int, str)
     _submit = Signal(object)
-    _job_done = Signal(str)
+    _job_done = Signal(object)
 
     def __init__(self, store: ConversationStore, settings: Settings, engine: Engine | None = None,
                  log_dir: str | None = None, parent: QObject | None = None):
@@ -82,7 +92,11 @@ class EngineController(QObject):
         self.last_stats: GenerationStats | None = None
         self._pending: dict[str, int] = {"load": 0, "generate": 0, "call": 0}
         self._streaming: dict[int, list[str]] = {}
-        self._stops = 0  # counts Stop presses: a job that spans many requests checks it between them
+        self._ids = itertools.count(1)
+        self._jobs: dict[int, _Job] = {}  # queued or running
+        self._current: _Job | None = None  # the job running on the engine thread
+        self._jobs_lock = threading.Lock()
+        self.engine.stop_requested = self._current_stopped
         self._thread = QThread(self)
         self._thread.setObjectName("engine")
         self._runner = _JobRunner()
@@ -106,31 +120,48 @@ class EngineController(QObject):
         parts = self._streaming.get(message_id)
         return "".join(parts) if parts is not None else None
 
-    def _queue(self, job: Callable[[], None], kind: str) -> None:
+    def is_pending(self, job_id: int) -> bool:
+        """The job is queued or running."""
+        return job_id in self._jobs
+
+    def _current_stopped(self) -> bool:
+        current = self._current
+        return current is not None and current.stopped
+
+    def _queue(self, job: Callable[[_Job], None], kind: str) -> int:
+        ticket = _Job(next(self._ids), kind)
+        self._jobs[ticket.id] = ticket
         self._pending[kind] += 1
         if kind == "generate" and self._pending[kind] == 1:
             self.generating_changed.emit(True)
 
         def wrapped() -> None:
+            with self._jobs_lock:
+                self._current = ticket
             try:
-                job()
+                job(ticket)
             except Exception:  # noqa: BLE001 - a bug in a job must not kill the engine thread
                 _log.exception("engine job failed")
             finally:
-                self._job_done.emit(kind)
+                with self._jobs_lock:
+                    self._current = None
+                self._job_done.emit(ticket)
 
         self._submit.emit(wrapped)
+        return ticket.id
 
-    def _on_job_done(self, kind: str) -> None:
-        self._pending[kind] -= 1
-        if kind == "generate" and self._pending[kind] == 0:
+    def _on_job_done(self, ticket: _Job) -> None:
+        self._jobs.pop(ticket.id, None)
+        self._pending[ticket.kind] -= 1
+        if ticket.kind == "generate" and self._pending[ticket.kind] == 0:
             self.generating_changed.emit(False)
+        self.job_ended.emit(ticket.id)
 
     # -- requests -------------------------------------------------------------------------------------------
-    def load(self, path: str | None = None) -> None:
-        """Load ``path``, or the model the settings choose (then the bundled one)."""
+    def load(self, path: str | None = None) -> int:
+        """Load ``path``, or the model the settings choose (then the bundled one). Returns the job id."""
 
-        def job() -> None:
+        def job(_ticket: _Job) -> None:
             def progress(p: LoadProgress) -> None:
                 self.loading.emit(p.fraction, p.stage)
 
@@ -154,12 +185,13 @@ class EngineController(QObject):
             if path is not None:
                 self.opened.emit(info.path)
 
-        self._queue(job, "load")
+        return self._queue(job, "load")
 
-    def generate(self, user_message: Message, params: SamplingParams | dict[str, Any] | None = None) -> None:
-        """Stream the reply to a committed user message into storage, reporting it through the reply_* signals."""
+    def generate(self, user_message: Message, params: SamplingParams | dict[str, Any] | None = None) -> int:
+        """Stream the reply to a committed user message into storage, reporting it through the reply_* signals.
+        Returns the job id, for ``stop``."""
 
-        def job() -> None:
+        def job(_ticket: _Job) -> None:
             self._pump(
                 lambda: chat_service.stream_reply(self.engine, self.store, user_message, params),
                 started=lambda message: self.reply_started.emit(message),
@@ -169,23 +201,23 @@ class EngineController(QObject):
                 failed=lambda rid, text: self.reply_failed.emit(rid, text),
             )
 
-        self._queue(job, "generate")
+        return self._queue(job, "generate")
 
     def run_tool(self, user_message: Message,
-                 events: Callable[[Engine, Callable[[], bool]], Iterator[Any]]) -> None:
+                 events: Callable[[Engine, Callable[[], bool]], Iterator[Any]]) -> int:
         """Stream a tool run whose request is committed (``tool_runs.start``) into its result message.
 
         ``events(engine, stopped)`` is called on the engine thread and returns the engine events to save (a
         chat reply, a raw continuation, a translation made of many requests); ``stopped()`` turns true when the
-        user presses Stop. Progress comes through the run_* signals, keyed by the conversation id.
+        user presses Stop. Progress comes through the run_* signals, keyed by the conversation id. Returns the
+        job id, for ``stop``.
         """
         cid = user_message.conversation_id
 
-        def job() -> None:
-            stops = self._stops
+        def job(ticket: _Job) -> None:
             self._pump(
                 lambda: tool_runs.stream(self.engine, self.store, user_message,
-                                         events(self.engine, lambda: self._stops != stops)),
+                                         events(self.engine, lambda: ticket.stopped)),
                 started=lambda message: self.run_started.emit(cid, message),
                 text=lambda _rid, text: self.run_text.emit(cid, text),
                 trimmed=lambda _rid, _text: None,
@@ -194,14 +226,13 @@ class EngineController(QObject):
                 progress=lambda p: self.run_progress.emit(cid, p.done, p.total),
             )
 
-        self._queue(job, "generate")
+        return self._queue(job, "generate")
 
     def _pump(self, make_events: Callable[[], Iterator[Any]], started, text, trimmed, finished, failed,
               progress=None) -> None:
-        """Run a stream on the engine thread, handing its text to the GUI in batches (see FLUSH_INTERVAL_S)."""
+        """Run a stream on the engine thread, handing its text to the GUI as the stream batches it (every batch
+        is saved right after it is handed on: chat_service.SAVE_INTERVAL_S)."""
         reply_id = -1
-        buffer: list[str] = []
-        last_flush = time.monotonic()
         try:
             for event in make_events():
                 if isinstance(event, chat_service.ReplyStarted):
@@ -209,35 +240,29 @@ class EngineController(QObject):
                     self._streaming[reply_id] = []
                     started(event.message)
                 elif isinstance(event, Token):
-                    buffer.append(event.text)
                     self._streaming[reply_id].append(event.text)
-                    now = time.monotonic()
-                    if now - last_flush >= FLUSH_INTERVAL_S:
-                        text(reply_id, "".join(buffer))
-                        buffer.clear()
-                        last_flush = now
+                    text(reply_id, event.text)
                 elif isinstance(event, Trimmed):
                     trimmed(reply_id, event.message)
                 elif isinstance(event, tool_runs.Progress):
                     if progress is not None:
                         progress(event)
                 elif isinstance(event, Done):
-                    if buffer:
-                        text(reply_id, "".join(buffer))
-                        buffer.clear()
                     self.last_stats = event.stats
                     finished(reply_id, event.stats)
         except DesktopGPTError as exc:
-            if buffer:
-                text(reply_id, "".join(buffer))
             failed(reply_id, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug or a failing disk: the reply must not stay "writing…"
+            _log.exception("a reply failed")
+            failed(reply_id, f"Something went wrong while writing this: {exc}. What was written so far is kept; "
+                             "the details are in the log file (Help → Open log folder).")
         finally:
             self._streaming.pop(reply_id, None)
 
-    def call(self, fn: Callable[[Engine], Any], on_result: Callable[[Any], None] | None = None) -> None:
+    def call(self, fn: Callable[[Engine], Any], on_result: Callable[[Any], None] | None = None) -> int:
         """Run ``fn(engine)`` on the engine thread (after anything queued); errors go to reply_failed."""
 
-        def job() -> None:
+        def job(_ticket: _Job) -> None:
             try:
                 result = fn(self.engine)
             except DesktopGPTError as exc:
@@ -246,12 +271,18 @@ class EngineController(QObject):
             if on_result is not None:
                 on_result(result)
 
-        self._queue(job, "call")
+        return self._queue(job, "call")
 
-    def stop(self) -> None:
-        """Stop the reply being generated, within one token (also mid-prompt)."""
-        self._stops += 1
-        self.engine.cancel()
+    def stop(self, job_id: int | None = None) -> None:
+        """Stop a reply or tool run, queued or running (within one token, also mid-prompt); ``job_id`` is what
+        generate/run_tool returned, None stops every one of them. A job stopped before it starts ends at once,
+        stopped, without the model writing a word."""
+        with self._jobs_lock:
+            for ticket in self._jobs.values():
+                if ticket.kind == "generate" and job_id in (None, ticket.id):
+                    ticket.stopped = True
+            if self._current_stopped():
+                self.engine.cancel()
 
     def shutdown(self) -> None:
         """Stop generating, let the engine thread finish its job, and end the worker process."""

@@ -64,6 +64,7 @@ class ChatPane(QWidget):
         self._draft_app = None  # the app a new chat was started from, until its first message creates it
         self.apps = None  # the AppDirectory (set by the Store) that knows each app's icon
         self._live: dict[int, str] = {}
+        self._job: int | None = None  # this tab's reply request (EngineController job id) while it is pending
 
         self.conversations = ConversationList(store, "chat", self)
         self.title_label = QLabel("New chat", self)
@@ -138,7 +139,7 @@ class ChatPane(QWidget):
         self.view.copied.connect(lambda _t: self.status_message.emit("Copied to the clipboard"))
         self.first_run.open_requested.connect(self.open_model_requested)
 
-        controller.generating_changed.connect(self.composer.set_busy)
+        controller.job_ended.connect(self._job_ended)
         controller.reply_started.connect(self._reply_started)
         controller.reply_text.connect(self._reply_text)
         controller.reply_trimmed.connect(self._reply_trimmed)
@@ -351,18 +352,32 @@ class ChatPane(QWidget):
         self.conversations.refresh()
         self._update_header()
         self.notice.hide()
-        self.controller.generate(message, self._params())
+        self._generate(message)
+
+    @property
+    def busy(self) -> bool:
+        """This tab's reply is being written or waits its turn (another tab's run does not count)."""
+        return self._job is not None
+
+    def _generate(self, message: Message) -> None:
+        self._job = self.controller.generate(message, self._params())
+        self.composer.set_busy(True)
+
+    def _job_ended(self, job_id: int) -> None:
+        if job_id == self._job:
+            self._job = None
+            self.composer.set_busy(False)
 
     def resend_edited(self, message_id: int, text: str) -> None:
-        if self.controller.generating:
+        if self.busy:
             self.status_message.emit("Stop the current reply first")
             return
         message = chat_service.edit(self.store, message_id, text)
         self.reload()
-        self.controller.generate(message, self._params())
+        self._generate(message)
 
     def regenerate(self, message_id: int | None = None) -> None:
-        if self.controller.generating or self.conversation_id is None:
+        if self.busy or self.conversation_id is None:
             return
         if message_id is None:
             path = self.store.active_path(self.conversation_id)
@@ -375,17 +390,19 @@ class ChatPane(QWidget):
             return
         user = self.store.message(reply.parent_id)
         self.view.remove_after(user.id)
-        self.controller.generate(user, self._params())
+        self._generate(user)
 
     def switch_branch(self, message_id: int) -> None:
-        if self.controller.generating:
+        if self.busy:
             self.status_message.emit("Stop the current reply first")
             return
         self.store.switch_branch(message_id)
         self.reload()
 
     def stop(self) -> None:
-        self.controller.stop()
+        """Stop this tab's reply, whether it is being written or still waiting (other tabs' runs go on)."""
+        if self._job is not None:
+            self.controller.stop(self._job)
 
     # -- engine signals -------------------------------------------------------------------------------------
     def _reply_started(self, message: Message) -> None:

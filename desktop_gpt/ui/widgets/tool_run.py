@@ -46,6 +46,8 @@ class RunTracker(QObject):
         self.prompt: Prompt | None = None
         self.app: LaunchableApp | None = None  # the app in use in this pane: its instructions go into every run
         self._busy = False
+        self._job: int | None = None  # the EngineController job of this pane's latest run
+        controller.job_ended.connect(self._job_ended)
         controller.run_started.connect(self._started)
         controller.run_text.connect(self._text)
         controller.run_progress.connect(self._progress)
@@ -71,18 +73,24 @@ class RunTracker(QObject):
         if app is not None:
             inner = make
             make = lambda engine, stopped: inner(apps.AppEngine(engine, app), stopped)  # noqa: E731
-        self.controller.run_tool(user, make)
+        self._job = self.controller.run_tool(user, make)
         return user
 
     def stop(self) -> None:
-        if self._busy:
-            self.controller.stop()
+        """Stop this pane's run, waiting or running; other tabs' runs go on."""
+        if self._busy and self._job is not None:
+            self.controller.stop(self._job)
 
     def forget(self) -> None:
         """Stop the current run and hear nothing more about it (what it wrote stays saved)."""
         self.stop()
         self.conversation_id = None
         self._set_busy(False)
+
+    def _job_ended(self, job_id: int) -> None:
+        if job_id == self._job:  # however it ended (a bug included), the pane is not busy any more
+            self._job = None
+            self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
