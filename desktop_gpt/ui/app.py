@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_gpt import APP_ID, APP_NAME, __version__, log
 from desktop_gpt.resources import resource
+from desktop_gpt.ui.theme import manager
 
 _log = log.get("ui")
 
@@ -47,9 +48,10 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     icon = resource("icons", "desktop-gpt.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    style = resource("styles", "app.qss")
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    from desktop_gpt.ui.theme import install_theme
+
+    if manager() is None:
+        install_theme(app)  # the system's scheme until the settings are read
     return app
 
 
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except DesktopGPTError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
+    manager().set_setting(context.settings.theme)
     window = MainWindow(context)
     window.show()
     if context.problems:

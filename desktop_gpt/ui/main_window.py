@@ -12,6 +12,7 @@ from desktop_gpt import APP_NAME, __version__
 from desktop_gpt.i18n import _
 from desktop_gpt.settings import save_settings
 from desktop_gpt.ui.chat.chat_pane import ChatPane
+from desktop_gpt.ui import theme
 from desktop_gpt.ui.context import AppContext
 from desktop_gpt.ui.edit_menu import fill_edit_menu
 from desktop_gpt.ui.store.wiring import build_store, fill_apps_menu
@@ -50,6 +51,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chat, "Chat")
         self._add_tool_tabs(context)
         self.tabs.addTab(build_store(self), "Store")
+        self._theme_changed()
+        if theme.manager() is not None:
+            theme.manager().changed.connect(self._theme_changed)
         self.settings_changed.connect(self.store.settings_changed)
         self.setCentralWidget(self.tabs)
 
@@ -81,8 +85,10 @@ class MainWindow(QMainWindow):
         self.controller.run_finished.connect(lambda _cid, stats: self.status.show_stats(stats))
 
     # -- menus ----------------------------------------------------------------------------------------------
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "", icon: str | None = None) -> QAction:
         action = QAction(text, self)
+        if icon:
+            theme.set_icon(action, icon)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
@@ -94,12 +100,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&New chat", self.new_chat, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&New chat", self.new_chat, QKeySequence.StandardKey.New, icon="message-square-plus")
         self._action(file_menu, "&Open model file…", self.open_model_file, "Ctrl+O",
-                     "Load any GGUF model file from disk")
+                     "Load any GGUF model file from disk", icon="folder-open")
         self._action(file_menu, "&Export chat…", lambda: self.chat.export(), "Ctrl+E")
         file_menu.addSeparator()
-        self.settings_action = self._action(file_menu, "&Settings…", self.open_settings)
+        self.settings_action = self._action(file_menu, "&Settings…", self.open_settings, icon="settings")
         self.settings_action.setShortcuts(settings_shortcuts())
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -107,15 +113,15 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         self.edit_actions = fill_edit_menu(self, edit_menu)
         edit_menu.addSeparator()
-        self._action(edit_menu, "&Find in chats", self.find, QKeySequence.StandardKey.Find)
+        self._action(edit_menu, "&Find in chats", self.find, QKeySequence.StandardKey.Find, icon="search")
 
         chat_menu = bar.addMenu("&Chat")
-        self.stop_action = self._action(chat_menu, "&Stop", self.chat.stop, "Esc", "Stop the reply")
-        self._action(chat_menu, "&Regenerate reply", lambda: self.chat.regenerate(), "Ctrl+R")
-        self._action(chat_menu, "Re&name chat…", lambda: self.chat.rename(), "F2")
+        self.stop_action = self._action(chat_menu, "&Stop", self.chat.stop, "Esc", "Stop the reply", icon="circle-stop")
+        self._action(chat_menu, "&Regenerate reply", lambda: self.chat.regenerate(), "Ctrl+R", icon="refresh-cw")
+        self._action(chat_menu, "Re&name chat…", lambda: self.chat.rename(), "F2", icon="pencil")
         self._action(chat_menu, "&System prompt…", self.chat.edit_system_prompt)
         chat_menu.addSeparator()
-        self._action(chat_menu, "&Delete chat", lambda: self.chat.delete())
+        self._action(chat_menu, "&Delete chat", lambda: self.chat.delete(), icon="trash-2")
 
         view_menu = bar.addMenu("&View")
         for index, name in enumerate(["Chat", "Writing", "Translation", "Code", "Store"]):
@@ -135,6 +141,9 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "Open &data folder", lambda: self._open_folder(self.context.paths.data))
         self._action(help_menu, "Open &log folder", lambda: self._open_folder(self.context.paths.logs))
         self._action(help_menu, f"&About {APP_NAME}", self.about)
+
+    def _theme_changed(self, _palette=None) -> None:
+        self.tabs.setTabIcon(TAB_STORE, theme.icon("store"))
 
     # -- actions --------------------------------------------------------------------------------------------
     def new_chat(self) -> None:
@@ -165,6 +174,8 @@ class MainWindow(QMainWindow):
                 self.controller.load()
             self.settings_changed.emit()
             self.status.showMessage(_("Settings saved"), 4000)
+            if dialog.theme_changed:
+                theme.manager().set_setting(self.context.settings.theme)  # at once, in every window
             if dialog.language_changed:
                 self.offer_restart()
 

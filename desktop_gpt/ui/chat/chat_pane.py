@@ -38,6 +38,7 @@ from desktop_gpt.ui.chat.message_view import MessageView
 from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
+from desktop_gpt.ui import theme
 
 EMPTY_TEXT = "Ask anything. Everything stays on this computer."
 
@@ -140,6 +141,8 @@ class ChatPane(QWidget):
         self.first_run.open_requested.connect(self.open_model_requested)
 
         controller.job_ended.connect(self._job_ended)
+        if theme.manager() is not None:
+            theme.manager().changed.connect(self._theme_changed)
         controller.reply_started.connect(self._reply_started)
         controller.reply_text.connect(self._reply_text)
         controller.reply_trimmed.connect(self._reply_trimmed)
@@ -184,6 +187,9 @@ class ChatPane(QWidget):
         self.notice.hide()
         self.reload()
         self._update_header()
+
+    def _theme_changed(self, _palette) -> None:
+        self.reload()  # code blocks and tiles drawn in the old colours are drawn again
 
     def reload(self) -> None:
         """Show the current branch of the current conversation from the database."""

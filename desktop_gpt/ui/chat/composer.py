@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from desktop_gpt.ui import theme
 
 
 class MessageEditor(QPlainTextEdit):
@@ -44,6 +45,7 @@ class Composer(QWidget):
         self.editor.setFixedHeight(78)
         self.button = QPushButton("Send", self)
         self.button.setObjectName("sendButton")
+        theme.set_icon(self.button, "send", "on_accent")
         self.button.setMinimumWidth(86)
         self.button.setFixedHeight(78)
         row = QHBoxLayout()
@@ -64,6 +66,7 @@ class Composer(QWidget):
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.button.setText("Stop" if busy else "Send")
+        theme.set_icon(self.button, "circle-stop" if busy else "send", "on_accent")
         self.button.setToolTip("Stop the reply (Esc)" if busy else "Send (Enter)")
 
     def _clicked(self) -> None:

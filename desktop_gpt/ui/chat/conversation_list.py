@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_gpt.storage import Conversation, ConversationStore
 from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
+from desktop_gpt.ui import theme
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 PAGE = 200  # chats loaded at a time
@@ -44,11 +45,13 @@ class ConversationList(QWidget):
         super().__init__(parent)
         self.store = store
         self.tool = tool
-        self.new_button = QPushButton("＋  New chat", self)
+        self.new_button = QPushButton("New chat", self)
         self.new_button.setObjectName("newChatButton")
+        theme.set_icon(self.new_button, "message-square-plus")
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search all chats…")
         self.search.setClearButtonEnabled(True)
+        self.search.addAction(theme.icon("search", "text_faint"), QLineEdit.ActionPosition.LeadingPosition)
         self.list = QListWidget(self)
         self.list.setObjectName("conversationList")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_gpt.storage import Message
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.render_cache import RenderCache
+from desktop_gpt.ui import theme
 
 FINISH_NOTES = {
     "cancelled": "Stopped",
@@ -63,14 +64,16 @@ class MessageWidget(QFrame):
         self.status_label.setObjectName("messageStatus")
         header.addWidget(self.status_label)
         header.addStretch(1)
-        self.copy_button = self._tool("Copy", "Copy this message", self.copy)
+        self.copy_button = self._tool("Copy", "Copy this message", self.copy, "copy")
         header.addWidget(self.copy_button)
         if message.role == "user":
-            self.edit_button = self._tool("Edit", "Edit and resend (the current version is kept)", self.start_edit)
+            self.edit_button = self._tool("Edit", "Edit and resend (the current version is kept)", self.start_edit,
+                                          "pencil")
             header.addWidget(self.edit_button)
         else:
             self.regenerate_button = self._tool(
-                "Regenerate", "Write a new version of this reply", lambda: self.regenerate_requested.emit(message.id)
+                "Regenerate", "Write a new version of this reply", lambda: self.regenerate_requested.emit(message.id),
+                "refresh-cw",
             )
             header.addWidget(self.regenerate_button)
 
@@ -99,7 +102,7 @@ class MessageWidget(QFrame):
     def _render(self, cache: RenderCache | None) -> None:
         """Show the finished text, from the cache when it was rendered before (same message, same text)."""
         m = self.message
-        key = (type(self.body).__name__, m.id, m.role, len(m.content), hash(m.content))
+        key = (type(self.body).__name__, m.id, m.role, len(m.content), hash(m.content), theme.current().name)
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             self.body.show_rendered(cached[0], cached[1], m.content)
@@ -108,10 +111,15 @@ class MessageWidget(QFrame):
         if cache is not None:
             cache.put(key, self.body.browser.document(), self.body.code_blocks)
 
-    def _tool(self, text: str, tip: str, slot) -> QToolButton:
+    def _tool(self, text: str, tip: str, slot, icon: str | None = None) -> QToolButton:
+        """A small header button; with an icon it shows only the icon, its text stays its accessible name."""
         button = QToolButton(self)
         button.setText(text)
         button.setToolTip(tip)
+        button.setAccessibleName(text)
+        if icon:
+            theme.set_icon(button, icon, "text_muted")
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         button.setAutoRaise(True)
         button.clicked.connect(slot)
         return button

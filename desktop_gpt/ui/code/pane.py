@@ -94,7 +94,6 @@ class CodePane(QWidget):
         reply_page = QWidget(self)
         reply_page.setObjectName("codeReplyPage")
         reply_page.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        reply_page.setStyleSheet("QWidget#codeReplyPage { background: #ffffff; }")
         reply_col = QVBoxLayout(reply_page)
         reply_col.setContentsMargins(6, 6, 6, 6)
         reply_col.addWidget(self.reply)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_gpt.ui import theme
 from desktop_gpt.models.fit import human_size
 from desktop_gpt.services.downloads import CANCELLED, DONE, FAILED, PAUSED, QUEUED, RUNNING, DownloadJob
 from desktop_gpt.ui.models.downloads import Downloads
@@ -88,7 +89,7 @@ class DownloadRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.downloads = downloads
         self.job = job
-        self.title = QLabel(f"<b>{job.name}</b> <span style='color:#666'>from {job.request.repo_id}</span>", self)
+        self.title = QLabel(f"<b>{job.name}</b> <span style='color:{theme.current().text_muted}'>from {job.request.repo_id}</span>", self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -97,7 +98,9 @@ class DownloadRow(QFrame):
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
         self.pause_button = QPushButton("Pause", self)
+        theme.set_icon(self.pause_button, "pause")
         self.resume_button = QPushButton("Resume", self)
+        theme.set_icon(self.resume_button, "play")
         self.cancel_button = QPushButton("Cancel", self)
         self.use_button = QPushButton("Use now", self)
         self.clear_button = QPushButton("Remove from list", self)
@@ -125,7 +128,7 @@ class DownloadRow(QFrame):
         self.bar.setValue(int(p.fraction * 1000))
         self.bar.setFormat(f"{p.fraction * 100:.0f}%")
         self.status.setText(progress_text(job))
-        self.status.setStyleSheet("color: #b00020;" if job.state == FAILED else "")
+        self.status.setStyleSheet(f"color: {theme.current().error_text};" if job.state == FAILED else "")
         self.pause_button.setVisible(job.state in (QUEUED, RUNNING))
         self.resume_button.setVisible(job.state in (PAUSED, FAILED))
         self.resume_button.setText("Try again" if job.state == FAILED else "Resume")

@@ -24,6 +24,7 @@ from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.models.fit import human_size, parameters_text
 from desktop_gpt.models.library import InstalledModel, ModelLibrary
 from desktop_gpt.ui import tasks
+from desktop_gpt.ui import theme
 
 COLUMNS = ["Model", "Size", "Architecture", "Parameters", "Quantization", "Context", "License", "Found in",
            "File"]
@@ -131,7 +132,7 @@ class InstalledPane(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 if model.problem:
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    item.setForeground(theme.qcolor("error_text"))
                     item.setToolTip(f"Cannot be used: {model.problem}")
                 elif col == len(COLUMNS) - 1:
                     item.setToolTip(text)

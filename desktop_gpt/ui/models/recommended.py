@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -15,12 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_gpt.ui import theme
 from desktop_gpt.models import fit
 from desktop_gpt.models.catalog import Recommended, recommended
 from desktop_gpt.ui.models.fit_warning import gpu_free
 
 COLUMNS = ["Model", "Good at", "Languages", "Download", "RAM needed", "On this computer", ""]
-VERDICT_COLOURS = {"gpu": "#1b7f3b", "ram": "#1b5e9f", "too_large": "#b00020"}
+VERDICT_COLOURS = {"gpu": "success_text", "ram": "info_text", "too_large": "error_text"}  # theme colours
 
 
 def remote_fit(size: int, context_size: int, quant: str | None, parameters: int | None = None) -> fit.Fit:
@@ -33,7 +33,7 @@ def verdict_item(verdict: fit.Fit) -> QTableWidgetItem:
     label = verdict.label + (" (close other programs)" if verdict.tight else "")
     item = QTableWidgetItem(label)
     item.setToolTip(verdict.message)
-    item.setForeground(QColor(VERDICT_COLOURS.get(verdict.verdict, "#000")))
+    item.setForeground(theme.qcolor(VERDICT_COLOURS.get(verdict.verdict, "text")))
     return item
 
 

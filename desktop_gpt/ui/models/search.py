@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_gpt.ui import theme
 from desktop_gpt.models import catalog, fit
 from desktop_gpt.models.catalog import RepoFiles, RepoSummary
 from desktop_gpt.models.quant import ModelFile
@@ -174,7 +174,7 @@ class SearchPane(QWidget):
         item.takeChildren()
         failed = QTreeWidgetItem([message])
         failed.setToolTip(0, message)
-        failed.setForeground(0, Qt.GlobalColor.darkRed)
+        failed.setForeground(0, theme.qcolor("error_text"))
         item.addChild(failed)
 
     def _files(self, repo_id: str, files: RepoFiles) -> None:
@@ -192,9 +192,10 @@ class SearchPane(QWidget):
                                      verdict.label + (" (close other programs)" if verdict.tight else "")])
             child.setToolTip(0, "\n".join(p.path for p in model.parts))
             child.setToolTip(3, verdict.message)
-            child.setForeground(3, QColor(VERDICT_COLOURS.get(verdict.verdict, "#000")))
+            child.setForeground(3, theme.qcolor(VERDICT_COLOURS.get(verdict.verdict, "text")))
             item.addChild(child)
             button = QPushButton("Download", self.tree)
+            theme.set_icon(button, "download")
             button.setProperty("complete", model.complete)
             button.setEnabled(model.complete and not self.offline)
             button.clicked.connect(lambda _c=False, m=model: self.download.emit(m))

@@ -9,13 +9,14 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-_TILE_COLOURS = ["#2f6fde", "#8e44ad", "#16a085", "#e67e22", "#c0392b", "#27ae60", "#2c3e50", "#d35400"]
+from desktop_gpt.ui import theme
+
 _cache: dict[tuple, QPixmap] = {}
 
 
 def app_pixmap(name: str, icon: str | Path | bytes | None = None, size: int = 48) -> QPixmap:
     """The icon at ``size`` px square. ``icon`` is a file path or the file's bytes (PNG or SVG)."""
-    key = (name, icon if not isinstance(icon, bytes) else hashlib.sha1(icon).hexdigest(), size)
+    key = (name, icon if not isinstance(icon, bytes) else hashlib.sha1(icon).hexdigest(), size, theme.current().name)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -69,7 +70,8 @@ def _read(path: Path) -> bytes | None:
 
 def letter_tile(name: str, size: int) -> QPixmap:
     """A rounded tile in a colour picked from the name, with its first letter (any script)."""
-    colour = _TILE_COLOURS[int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(_TILE_COLOURS)]
+    tiles = theme.current().tiles
+    colour = tiles[int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(tiles)]
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -81,7 +83,7 @@ def letter_tile(name: str, size: int) -> QPixmap:
     font.setBold(True)
     font.setPixelSize(max(8, int(size * 0.5)))
     painter.setFont(font)
-    painter.setPen(QColor("white"))
+    painter.setPen(QColor(theme.current().tile_text))
     letter = (name.strip()[:1] or "?").upper()
     painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter)
     painter.end()

@@ -7,18 +7,21 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from desktop_gpt.ui import theme
+
 
 def diff_html(diff: str) -> str:
     """A unified diff coloured like a code review: additions green, removals red."""
+    p = theme.current()
     lines = []
     for line in diff.splitlines():
         text = html.escape(line) or "&nbsp;"
         if line.startswith("+") and not line.startswith("+++"):
-            lines.append(f'<div style="background:#e6ffec;color:#116329">{text}</div>')
+            lines.append(f'<div style="background:{p.diff_add_bg};color:{p.diff_add_text}">{text}</div>')
         elif line.startswith("-") and not line.startswith("---"):
-            lines.append(f'<div style="background:#ffebe9;color:#82071e">{text}</div>')
+            lines.append(f'<div style="background:{p.diff_del_bg};color:{p.diff_del_text}">{text}</div>')
         elif line.startswith("@@"):
-            lines.append(f'<div style="color:#6e7781">{text}</div>')
+            lines.append(f'<div style="color:{p.text_muted}">{text}</div>')
         else:
             lines.append(f"<div>{text}</div>")
     return '<div style="font-family:monospace;white-space:pre-wrap">' + "".join(lines) + "</div>"

@@ -7,7 +7,6 @@ from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QFontDatabase,
     QKeyEvent,
@@ -19,7 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-STYLE = "friendly"
+from desktop_gpt.ui import theme
+
 # Re-lexing waits for a pause in typing this long, so a big file does not re-lex on every key.
 RELEX_DELAY_MS = 120
 
@@ -33,7 +33,7 @@ class PygmentsHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument, language: str = "text"):
         super().__init__(document)
-        self._style = get_style_by_name(STYLE)
+        self._style = get_style_by_name(theme.current().pygments_style)
         self._formats: dict = {}
         self._spans: dict[int, list[tuple[int, int, QTextCharFormat]]] = {}
         self._lexer = TextLexer()
@@ -42,6 +42,8 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         self._timer.setInterval(RELEX_DELAY_MS)
         self._timer.timeout.connect(self.relex)
         document.contentsChange.connect(lambda *_: self._timer.start())
+        if theme.manager() is not None:
+            theme.manager().changed.connect(self.restyle)
         self.set_language(language)
 
     @property
@@ -62,13 +64,20 @@ class PygmentsHighlighter(QSyntaxHighlighter):
             style = self._style.style_for_token(ttype)
             fmt = QTextCharFormat()
             if style["color"]:
-                fmt.setForeground(QColor("#" + style["color"]))
+                fmt.setForeground(theme.pygments_colour(style["color"]))
             if style["bold"]:
                 fmt.setFontWeight(QFont.Weight.Bold)
             if style["italic"]:
                 fmt.setFontItalic(True)
             self._formats[ttype] = fmt
         return fmt
+
+    def restyle(self, palette: theme.Palette | None = None) -> None:
+        """Use the current theme's Pygments style (the theme changed) and repaint every line."""
+        self._style = get_style_by_name(theme.current().pygments_style)
+        self._formats.clear()
+        self.relex()
+        self.rehighlight()
 
     def relex(self) -> None:
         """Lex the whole text now and repaint the lines whose colours changed."""
@@ -181,8 +190,8 @@ class CodeEditor(QPlainTextEdit):
 
     def paint_line_numbers(self, event) -> None:
         painter = QPainter(self._numbers)
-        painter.fillRect(event.rect(), QColor("#f4f6f8"))
-        painter.setPen(QColor("#8c959f"))
+        painter.fillRect(event.rect(), theme.qcolor("code_bg"))
+        painter.setPen(theme.qcolor("gutter_text"))
         block = self.firstVisibleBlock()
         number = block.blockNumber()
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())

@@ -8,6 +8,7 @@ with Pygments when their fence closes and get a Copy link.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -25,10 +26,19 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
+from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.markdown_stream import Block, BlockSplitter, split_blocks
 
-_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="friendly")
-CODE_BACKGROUND = "#f4f6f8"
+
+
+def _formatter() -> HtmlFormatter:
+    """Pygments' HTML formatter in the current theme's style."""
+    return _formatter_for(theme.current().pygments_style)
+
+
+@lru_cache(maxsize=4)
+def _formatter_for(style: str) -> HtmlFormatter:
+    return HtmlFormatter(noclasses=True, nowrap=True, style=style)
 
 
 def code_html(code: str, lang: str, index: int) -> str:
@@ -37,12 +47,13 @@ def code_html(code: str, lang: str, index: int) -> str:
         lexer = get_lexer_by_name(lang) if lang else TextLexer()
     except ClassNotFound:
         lexer = TextLexer()
-    body = highlight(code, lexer, _FORMATTER).rstrip("\n")
+    body = highlight(code, lexer, _formatter()).rstrip("\n")
+    p = theme.current()
     label = html.escape(lang or "code")
     return (
-        f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{CODE_BACKGROUND}" '
+        f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{p.code_bg}" '
         f'style="margin-top:4px; margin-bottom:4px;">'
-        f'<tr><td><span style="color:#6a737d;">{label}</span>&nbsp;&nbsp;'
+        f'<tr><td><span style="color:{p.code_label};">{label}</span>&nbsp;&nbsp;'
         f'<a href="copy:{index}" style="text-decoration:none;">Copy</a></td></tr>'
         f'<tr><td><pre style="margin:0;">{body}</pre></td></tr></table>'
     )
@@ -118,7 +129,7 @@ class _TailView(QPlainTextEdit):
             self._code = code
             font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont) if code else self.parentWidget().font()
             self.setFont(font)
-            self.setStyleSheet(f"background: {CODE_BACKGROUND};" if code else "background: transparent;")
+            self.setStyleSheet(f"background: {theme.current().code_bg};" if code else "background: transparent;")
 
     def append_text(self, text: str) -> None:
         cursor = QTextCursor(self.document())
