@@ -1,6 +1,6 @@
 """Model downloads that survive anything: ranged resume, stall detection, retries, sha256, atomic landing.
 
-The client's own downloads neither resume across restarts nor check hashes (hub-protocol.md §1.7, §4), so model files
+The client's own downloads neither resume across restarts nor check hashes (tests/hub/README.md §1.7, §4), so model files
 come through here::
 
     request = DownloadRequest.from_model_file(pick(repo_files(config, "Qwen/Qwen2.5-0.5B-Instruct-GGUF")))

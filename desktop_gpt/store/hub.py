@@ -174,7 +174,7 @@ def download_file(config: HubConfig, repo_id: str, filename: str, *, revision: s
     """``hf_hub_download`` for this config (endpoint, token), with errors in words. Returns the local path.
 
     Good for small files (an app's JSON, icon, README). The client neither resumes across restarts nor checks
-    hashes (hub-protocol.md §1.7, §4), so model files need a downloader of their own.
+    hashes (tests/hub/README.md §1.7, §4), so model files need a downloader of their own.
     """
     config.require_online()
     _prepare_client(config.timeout)

@@ -39,6 +39,28 @@ TONES = [
 _GLOSSARY_SEPARATORS = re.compile(r"\s*(?:→|=>|->|=|\t)\s*")
 
 
+def swap_glossary(text: str) -> str:
+    """The glossary the other way round ("model = 模型" → "模型 = model"), for translating back; comments,
+    blank lines and lines without a separator stay as they are."""
+    out = []
+    for line in text.splitlines():
+        parts = _GLOSSARY_SEPARATORS.split(line.strip(), maxsplit=1)
+        if line.strip().startswith("#") or len(parts) != 2 or not all(parts):
+            out.append(line)
+            continue
+        separator = _GLOSSARY_SEPARATORS.search(line.strip()).group(0)
+        out.append(f"{parts[1]}{separator}{parts[0]}")
+    return "\n".join(out)
+
+
+def other_language(source: str, preferred: str) -> str:
+    """A target for text in ``source``: ``preferred`` (e.g. this computer's language) unless the text is already
+    in it; then English, or Simplified Chinese for English text."""
+    if source != preferred:
+        return preferred
+    return "en" if source != "en" else "zh-Hans"
+
+
 def parse_glossary(text: str) -> list[tuple[str, str]]:
     """Glossary lines "term = translation" (also →, ->, => or a tab); blank lines and # comments are skipped.
     A line with no separator raises ToolInputError naming it."""

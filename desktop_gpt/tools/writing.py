@@ -128,6 +128,14 @@ def task_prompt(task: str, text: str, tone: str = "neutral", language: str | Non
                   request={"mode": "task", "task": t.key, "tone": tone, "language": language or "auto"})
 
 
+CONTINUE_TOKENS = 200  # Continue writes about a paragraph (~150 words); "Continue more" goes on from there
+
+
+def continue_params(params: dict) -> dict:
+    """The sampling of a continuation: the user's, with a paragraph's length instead of their longest reply."""
+    return {**params, "max_tokens": min(params.get("max_tokens", CONTINUE_TOKENS), CONTINUE_TOKENS)}
+
+
 def continue_prompt(text_before: str) -> Prompt:
     """Raw continuation, the way a base model continues "The quick brown fox…": no instructions at all."""
     tail = text_before[-CONTINUE_CHARS:]

@@ -1,6 +1,6 @@
 """A local Hugging Face Hub for tests: real HTTP on 127.0.0.1 for the real huggingface_hub client, with faults.
 
-The protocol it speaks is the one measured in shared/docs/hub-protocol.md. LFS files redirect to a second origin,
+The protocol it speaks is the one measured in tests/hub/README.md. LFS files redirect to a second origin,
 ``http://localhost:<same port>/cdn/<sha256>``, so the client treats them as a CDN (no Authorization, metadata read
 from the 3xx). See tests/hub/README.md for a short example.
 """

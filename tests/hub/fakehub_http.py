@@ -1,4 +1,4 @@
-"""The fake Hub's HTTP side: routes, errors, Range and the injected faults (hub-protocol.md §5)."""
+"""The fake Hub's HTTP side: routes, errors, Range and the injected faults (tests/hub/README.md §5)."""
 
 from __future__ import annotations
 

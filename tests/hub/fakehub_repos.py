@@ -1,4 +1,4 @@
-"""The fake Hub's data: repos, commits and files, and their JSON as the real Hub renders it (hub-protocol.md §2)."""
+"""The fake Hub's data: repos, commits and files, and their JSON as the real Hub renders it (tests/hub/README.md §2)."""
 
 from __future__ import annotations
 

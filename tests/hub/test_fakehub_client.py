@@ -1,4 +1,4 @@
-"""The local Hub speaks the protocol the real huggingface_hub client expects (hub-protocol.md §5), end to end."""
+"""The local Hub speaks the protocol the real huggingface_hub client expects (tests/hub/README.md §5), end to end."""
 
 from __future__ import annotations
 

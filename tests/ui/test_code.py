@@ -79,6 +79,25 @@ def test_task_forms_and_errors_before_sending(make_window):
     assert not pane.save_button.isEnabled() and not pane.replace_button.isEnabled()
 
 
+def test_the_button_names_the_task_the_answer_has_a_placeholder_and_long_lines_wrap(make_window, qtbot):
+    window = make_window(load=False)
+    pane = window.code
+    window.tabs.setCurrentWidget(pane)
+    select(pane.task, "explain")
+    assert pane.run_button.text() == "Explain" and "never run" in pane.run_button.toolTip()
+    select(pane.task, "fix")
+    assert pane.run_button.text() == "Find the bug"
+    assert pane.reply_placeholder.isVisible() and "answer appears here" in pane.reply_placeholder.text()
+    assert pane.status.isHidden()  # no empty line above the answer
+
+    long_line = "result = " + " + ".join(f"value_{i}" for i in range(60))
+    pane.reply.set_markdown(f"Here it is:\n\n```python\n{long_line}\n```\n")
+    browser = pane.reply.browser
+    qtbot.waitUntil(lambda: browser.width() > 100)
+    assert browser.document().size().width() <= browser.viewport().width() + 1  # wrapped, not clipped
+    assert browser.document().size().height() > 3 * browser.fontMetrics().lineSpacing()
+
+
 def test_the_editor_highlights_code_and_follows_the_language(qtbot):
     editor = CodeEditor(None, "python")
     qtbot.addWidget(editor)

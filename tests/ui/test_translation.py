@@ -8,6 +8,8 @@ import re
 import pytest
 
 from desktop_gpt.tools import segments
+from desktop_gpt.tools.translation import find_language
+from desktop_gpt.ui.widgets.choices import option_text
 from tests.ui.conftest import REPLY_TIMEOUT_MS
 
 pytestmark = pytest.mark.model
@@ -66,8 +68,12 @@ def test_a_markdown_text_keeps_its_headings_lists_and_code_block(qtbot, make_win
     assert '```python\ndef hello():\n    # say hello\n    return "hello"\n```' in out  # untouched
     assert progress[0] == (0, 7) and progress[-1] == (7, 7)  # seven pieces of text went to the model
     assert message.content == out and message.status == "complete"
-    assert pane.history.count() == 1 and pane.history.item(0).text().startswith("English → Simplified Chinese")
+    first_line = pane.history.item(0).text().split("\n")[0]
+    assert pane.history.count() == 1 and re.fullmatch(r"\d\d:\d\d · English → Simplified Chinese", first_line)
+    assert pane.history.item(0).text().split("\n")[1] == "# Getting started Desktop GPT runs a language…"
     assert "Done" in pane.status.text()
+    pane.swap()  # the result becomes the text to translate back: the old "Done in" is gone
+    assert pane.status.text() == "" and pane.source_lang.currentData() == "zh-Hans"
     assert window.controller.engine.last_prompt().count("The end.") == 1  # one piece per request
 
 
@@ -123,15 +129,44 @@ def test_detection_swap_and_same_language(qtbot, make_window):
     pane = window.translation
     pane.set_target("en")
     pane.source.insertPlainText("今天天气很好，我们去公园散步吧。")
-    qtbot.waitUntil(lambda: pane.detected.text() == "Detected: Simplified Chinese — 简体中文")
+    chinese = option_text(find_language("zh-Hans"))  # "Simplified Chinese — 简体中文" where a CJK font exists
+    qtbot.waitUntil(lambda: pane.detected.text() == f"Detected: {chinese}")
     pane.output.setPlainText("The weather is nice today.")
+    pane.glossary.setPlainText("# terms\nweather = 天气\npark → 公园\n\nno separator")
+    pane.status.setText("Done in 1.0 s.")
     pane.swap()
     assert pane.source_lang.currentData() == "en" and pane.target_lang.currentData() == "zh-Hans"
     assert pane.source.toPlainText() == "The weather is nice today." and pane.output.toPlainText() == ""
+    assert pane.glossary.toPlainText() == "# terms\n天气 = weather\n公园 → park\n\nno separator"  # swapped too
+    assert pane.status.text() == ""
+    pane.glossary.clear()
     pane.set_source("auto")
     pane.set_target("en")
     pane.translate()
     assert "already in English" in pane.status.text() and not window.controller.busy
+
+
+def test_the_target_defaults_to_a_language_other_than_the_detected_one(qtbot, make_window):
+    from desktop_gpt.ui.translation.pane import default_target
+
+    window = make_window(load=False)
+    pane = window.translation
+    home = default_target()
+    pane.set_target(home)
+    text = "今天天气很好，我们去公园散步吧。" if home == "zh-Hans" else "The weather is very nice today, let us walk."
+    detected = "zh-Hans" if home == "zh-Hans" else "en"
+    if home not in ("en", "zh-Hans"):
+        pytest.skip("the test machine's language is neither English nor Chinese")
+    pane.source.setPlainText(text)
+    qtbot.waitUntil(lambda: pane.detected.text().startswith("Detected:"))
+    assert pane._detected_code() == detected
+    assert pane.target_lang.currentData() != detected  # not "English → English"
+
+    pane.target_lang.activated.emit(pane.target_lang.findData(detected))  # a choice of the person's own stays
+    pane.set_target(detected)
+    pane.source.setPlainText(text + " ")
+    qtbot.waitUntil(lambda: not pane._detect_timer.isActive())
+    assert pane.target_lang.currentData() == detected
 
 
 def test_a_bad_glossary_line_is_explained(make_window):

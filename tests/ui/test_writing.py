@@ -74,6 +74,55 @@ def test_continue_is_a_raw_continuation_inserted_after_the_text(qtbot, make_wind
     assert pane.editor.toPlainText() == "The quick brown fox"
 
 
+def test_continue_writes_about_a_paragraph_and_continue_more_goes_on(qtbot, make_window, monkeypatch):
+    from desktop_gpt.tools import writing
+
+    assert 100 <= writing.CONTINUE_TOKENS <= 300  # about a paragraph
+    CONTINUE_TOKENS = 24  # a shorter "paragraph" keeps the test quick; the cap is what is tested
+    monkeypatch.setattr(writing, "CONTINUE_TOKENS", CONTINUE_TOKENS)
+    window = make_window()
+    assert window.context.settings.max_tokens > CONTINUE_TOKENS  # the default longest reply (~900 words)
+    pane = window.writing
+    pane.editor.setPlainText("The quick brown fox")
+    with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as finished:
+        pane.assistant.task_buttons["continue"].click()
+    assert 0 < finished.args[1].completion_tokens <= CONTINUE_TOKENS  # a paragraph, not the reply limit
+    first = pane.assistant.preview.toPlainText()
+    more = pane.assistant.more_button
+    assert not more.isHidden() and more.text() == "Continue more"
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
+    with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as again:
+        more.click()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
+    assert window.controller.engine.last_prompt().endswith(first[-200:])  # it went on from the preview's end
+    assert pane.assistant.preview.toPlainText() == first + again.args[0].content
+    pane.assistant.insert_button.click()
+    assert pane.editor.toPlainText() == "The quick brown fox" + first + again.args[0].content
+
+
+def test_the_editor_has_a_margin_and_recent_results_elide_with_the_whole_text_in_a_tooltip(make_window):
+    from desktop_gpt.services import tool_runs
+    from desktop_gpt.tools.writing import task_prompt
+
+    window = make_window(load=False)
+    pane = window.writing
+    assert pane.editor.document().documentMargin() >= 10
+    pane.editor.setPlainText("A short text to shorten. " * 8)
+    pane.save_now()
+    prompt = task_prompt("shorten", pane.editor.toPlainText())
+    prompt.request["document_id"] = pane.document.id
+    user = tool_runs.start(pane.store, prompt)
+    long_result = "A very long result that goes on and on " * 20
+    pane.store.add_message(user.conversation_id, user.id, "assistant", long_result)
+    pane._refresh_runs()
+    runs = pane.assistant.runs
+    assert runs.count() == 1
+    assert runs.textElideMode() == runs.textElideMode().ElideRight
+    assert runs.horizontalScrollBarPolicy() == runs.horizontalScrollBarPolicy().ScrollBarAlwaysOff
+    item = runs.item(0)
+    assert prompt.title in item.toolTip() and long_result[:600] in item.toolTip()  # the whole text on hover
+
+
 def test_retry_and_discard(qtbot, make_window):
     window = make_window()
     window.context.settings.max_tokens = 12

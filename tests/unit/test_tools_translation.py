@@ -197,3 +197,11 @@ def test_segment_output_cleans_a_streamed_translation():
 def test_segment_cap_grows_with_the_text():
     assert segment_max_tokens("Hi", 1024) == 36
     assert segment_max_tokens("x" * 1000, 512) == 512
+
+
+def test_swap_glossary_and_other_language():
+    from desktop_gpt.tools.translation import other_language, swap_glossary
+
+    assert swap_glossary("model = 模型\n# note\n\nstay\nGPU -> 显卡") == "模型 = model\n# note\n\nstay\n显卡 -> GPU"
+    assert other_language("en", "en") == "zh-Hans" and other_language("fr", "fr") == "en"
+    assert other_language("zh-Hans", "en") == "en"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +18,7 @@ from desktop_gpt.storage import Conversation, ConversationStore
 from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
 from desktop_gpt.ui import theme
+from desktop_gpt.ui.widgets.when import when_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 PAGE = 200  # chats loaded at a time
@@ -140,9 +139,7 @@ class ConversationList(QWidget):
         return item
 
     def _item(self, conv: Conversation) -> QListWidgetItem:
-        when = _dt.datetime.fromtimestamp(conv.updated_at)
-        today = _dt.date.today()
-        stamp = when.strftime("%H:%M") if when.date() == today else when.strftime("%Y-%m-%d")
+        stamp = when_text(conv.updated_at)
         app = f"{conv.app_name} · " if conv.app_name else ""
         item = self._two_lines(conv.title or "New chat", f"{app}{stamp}")
         item.setData(ID_ROLE, conv.id)

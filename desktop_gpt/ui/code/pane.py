@@ -37,6 +37,10 @@ DESCRIPTION_HINTS = {
     "generate": "Describe the code to write, e.g. “a function that reverses a string”",
 }
 OTHER_HINT = "Anything to add (optional), e.g. “keep it compatible with Python 3.8”"
+# The button says what the model will do: it never runs the code itself.
+TASK_BUTTONS = {"generate": "Generate", "explain": "Explain", "fix": "Find the bug", "refactor": "Refactor",
+                "tests": "Write tests", "convert": "Convert", "comment": "Add comments"}
+REPLY_PLACEHOLDER = "The model's answer appears here. Choose a task, then press its button (Ctrl+Enter)."
 
 
 class CodePane(QWidget):
@@ -62,9 +66,8 @@ class CodePane(QWidget):
         self.target_label = QLabel("to", self)
         self.target = combo(code_tools.LANGUAGES, self)
         select(self.target, "javascript")
-        self.run_button = QPushButton("Run", self)
+        self.run_button = QPushButton(TASK_BUTTONS["generate"], self)
         self.run_button.setObjectName("codeRunButton")
-        self.run_button.setToolTip("Run the task (Ctrl+Enter); Stop while it runs (Esc)")
         self.open_button = QPushButton("Open file…", self)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 0)
@@ -91,20 +94,28 @@ class CodePane(QWidget):
         left_col.addWidget(self.error)
 
         self.reply = MarkdownView(self)
+        self.reply.set_wrap_code(True)  # the answer scrolls down, never sideways: long lines wrap
+        self.reply_placeholder = QLabel(REPLY_PLACEHOLDER, self)
+        self.reply_placeholder.setObjectName("codeReplyPlaceholder")
+        self.reply_placeholder.setWordWrap(True)
+        self.reply_placeholder.setEnabled(False)  # drawn greyed, like a text field's placeholder
         reply_page = QWidget(self)
         reply_page.setObjectName("codeReplyPage")
         reply_page.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         reply_col = QVBoxLayout(reply_page)
         reply_col.setContentsMargins(6, 6, 6, 6)
+        reply_col.addWidget(self.reply_placeholder)
         reply_col.addWidget(self.reply)
         reply_col.addStretch(1)
         self.reply_scroll = QScrollArea(self)
         self.reply_scroll.setWidgetResizable(True)
         self.reply_scroll.setWidget(reply_page)
         self.reply_scroll.setObjectName("codeReply")
+        self.reply_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.status = QLabel("", self)
         self.status.setObjectName("codeStatus")
         self.status.setWordWrap(True)
+        self.status.hide()  # no empty line above the answer until there is something to say
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setFixedHeight(4)
@@ -162,7 +173,7 @@ class CodePane(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self._run_clicked,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tracker.busy_changed.connect(self._busy)
-        self.tracker.started.connect(lambda _m: self.status.setText("Writing…"))
+        self.tracker.started.connect(lambda _m: self._say("Writing…"))
         self.tracker.text.connect(self._append)
         self.tracker.finished.connect(self._finished)
         self.tracker.failed.connect(self._failed)
@@ -179,6 +190,10 @@ class CodePane(QWidget):
     def _task_changed(self) -> None:
         task = self._task()
         self.description.setPlaceholderText(DESCRIPTION_HINTS.get(task.key, OTHER_HINT))
+        if not self.tracker.busy:
+            self.run_button.setText(TASK_BUTTONS.get(task.key, task.label))
+        self.run_button.setToolTip(f"Ask the model to {task.hint} (Ctrl+Enter); Esc stops it. Your code is "
+                                   "never run.")
         self.error.setVisible(task.key == "fix")
         self.target_label.setVisible(task.key == "convert")
         self.target.setVisible(task.key == "convert")
@@ -216,18 +231,23 @@ class CodePane(QWidget):
                 target=self.target.currentData() if task.key == "convert" else None,
             )
         except DesktopGPTError as exc:
-            self.status.setText(str(exc))
+            self._say(str(exc))
             return
         self.reply.clear()
+        self.reply_placeholder.hide()
         self._set_blocks([])
-        self.status.setText("Waiting for the model…")
+        self._say("Waiting for the model…")
         self.tracker.start(prompt, self.settings.sampling())
 
     def stop(self) -> None:
         self.tracker.stop()
 
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
     def _busy(self, busy: bool) -> None:
-        self.run_button.setText("Stop" if busy else "Run")
+        self.run_button.setText("Stop" if busy else TASK_BUTTONS.get(self._task().key, self._task().label))
         self.progress.setVisible(busy)
 
     def _append(self, text: str) -> None:
@@ -241,11 +261,11 @@ class CodePane(QWidget):
         note = ending_note(message)
         found = f"{len(self.blocks)} code block{'s' if len(self.blocks) != 1 else ''}" if self.blocks else \
             "No code block in the reply"
-        self.status.setText(f"{note}. {found}." if note else f"{found}.")
+        self._say(f"{note}. {found}." if note else f"{found}.")
 
     def _failed(self, text: str) -> None:
         self.reply.finish()
-        self.status.setText(text)
+        self._say(text)
 
     # -- code blocks ----------------------------------------------------------------------------------------
     def _update_blocks(self) -> None:
@@ -314,7 +334,7 @@ class CodePane(QWidget):
             return None
         self._folder = saved.parent
         self.status_message.emit(f"Saved {saved}")
-        self.status.setText(f"Saved {saved}")
+        self._say(f"Saved {saved}")
         return saved
 
     def replace_editor(self) -> None:

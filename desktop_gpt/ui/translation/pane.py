@@ -29,12 +29,37 @@ from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.tools import translation
 from desktop_gpt.tools.translation import AUTO, TranslationRequest, find_language, parse_glossary
 from desktop_gpt.ui.engine_controller import EngineController
-from desktop_gpt.ui.widgets.choices import combo
+from desktop_gpt.ui.widgets.choices import combo, option_text
+from desktop_gpt.ui.widgets.when import when_text
 from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 
 # Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
 HISTORY_SIZE = 50
+
+
+def words_preview(text: str, limit: int) -> str:
+    """The start of ``text`` on one line, cut at a word boundary (never mid-word), with "…" when cut. Text
+    without spaces (Chinese, Japanese) is cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    if " " in cut and flat[limit] != " ":
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def history_languages(run: tool_runs.ToolRun) -> str:
+    """ "English → Simplified Chinese" for a past translation (its source detected again when it was "auto")."""
+    source = run.request.get("source", AUTO)
+    if source in (AUTO, None):
+        source = translation.detect_language(run.input[:4000])
+    try:
+        names = [find_language(code).label for code in (source, run.request.get("target", "en")) if code]
+    except DesktopGPTError:
+        return run.title
+    return " → ".join(names) if len(names) == 2 else run.title
 
 
 def default_target() -> str:
@@ -73,6 +98,7 @@ class TranslationPane(QWidget):
         self.target_lang = combo(translation.LANGUAGES, self)
         self.target_lang.setToolTip("The language to translate into")
         self.set_target(default_target())
+        self._target_chosen = False  # the person picked the target: detection no longer changes it
         self.tone = combo(translation.TONES, self)
         self.glossary_button = QPushButton("Glossary", self)
         self.glossary_button.setCheckable(True)
@@ -163,6 +189,7 @@ class TranslationPane(QWidget):
 
         self.source.textChanged.connect(self._detect_timer.start)
         self.source_lang.currentIndexChanged.connect(lambda _i: self._show_detected())
+        self.target_lang.activated.connect(lambda _i: setattr(self, "_target_chosen", True))
         self.swap_button.clicked.connect(self.swap)
         self.glossary_button.toggled.connect(self.glossary.setVisible)
         self.translate_button.clicked.connect(self._translate_clicked)
@@ -195,9 +222,13 @@ class TranslationPane(QWidget):
 
     def _show_detected(self) -> None:
         code = self._detected_code() if self.source_lang.currentData() == AUTO else None
-        self.detected.setText(f"Detected: {find_language(code).display()}" if code else "")
+        self.detected.setText(f"Detected: {option_text(find_language(code))}" if code else "")
+        if code and not self._target_chosen and code == self.target_lang.currentData():
+            # English text with an English target translates nothing: aim at another language by default
+            self.set_target(translation.other_language(code, default_target()))
 
     def swap(self) -> None:
+        """Translate the other way: the languages, the texts and the glossary change places."""
         source = self.source_lang.currentData()
         new_target = source if source != AUTO else self._detected_code()
         self.set_source(self.target_lang.currentData())
@@ -206,6 +237,9 @@ class TranslationPane(QWidget):
         if self.output.toPlainText().strip():
             self.source.setPlainText(self.output.toPlainText())
             self.output.clear()
+        if self.glossary.toPlainText().strip():
+            self.glossary.setPlainText(translation.swap_glossary(self.glossary.toPlainText()))
+        self.status.setText("")  # "Done in 1.0 s" spoke of the translation that is gone
 
     # -- translating ----------------------------------------------------------------------------------------
     def _params(self) -> dict:
@@ -328,10 +362,11 @@ class TranslationPane(QWidget):
 
     @staticmethod
     def _history_item(run: tool_runs.ToolRun) -> QListWidgetItem:
-        preview = " ".join(run.input.split())[:40]
-        item = QListWidgetItem(f"{run.title}\n{preview}")
+        """Two lines told apart at a glance: when and which languages, then the start of the text (whole words)."""
+        item = QListWidgetItem(f"{when_text(run.conversation.created_at)} · {history_languages(run)}\n"
+                               f"{words_preview(run.input, 48)}")
         item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
-        item.setToolTip(run.output[:400])
+        item.setToolTip(f"{words_preview(run.input, 400)}\n\n→ {words_preview(run.output, 400)}")
         return item
 
     def show_run(self, conversation_id: int) -> None:

@@ -163,6 +163,12 @@ class MarkdownView(QWidget):
         self._splitter = BlockSplitter()
         self._text_parts: list[str] = []
         self.code_blocks: list[str] = []
+        self.wrap_code = False  # wrap long code lines instead of clipping them (set_wrap_code)
+
+    def set_wrap_code(self, wrap: bool) -> None:
+        """Wrap code lines longer than the view (for a view with no horizontal scrolling, e.g. the Code tab's
+        answer) instead of clipping them."""
+        self.wrap_code = wrap
 
     @property
     def tail(self) -> _TailView:
@@ -246,6 +252,18 @@ class MarkdownView(QWidget):
     def _render(self, blocks: list[Block]) -> None:
         cursor = QTextCursor(self.browser.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        start = cursor.position()
+        self._render_blocks(cursor, blocks)
+        if self.wrap_code:  # <pre> lines do not break by default: let them wrap at the view's edge
+            block = self.browser.document().findBlock(start)
+            while block.isValid():
+                fmt = block.blockFormat()
+                if fmt.nonBreakableLines():
+                    fmt.setNonBreakableLines(False)
+                    QTextCursor(block).setBlockFormat(fmt)
+                block = block.next()
+
+    def _render_blocks(self, cursor: QTextCursor, blocks: list[Block]) -> None:
         for block in blocks:
             if not self.browser.document().isEmpty():
                 cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())

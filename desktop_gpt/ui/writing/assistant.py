@@ -28,6 +28,7 @@ from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.tools import languages, writing
 from desktop_gpt.ui.widgets.choices import combo
 from desktop_gpt.ui.widgets.paged_list import PagedList
+from desktop_gpt.ui.widgets.when import when_text
 
 RUNS_PAGE = 20  # earlier results listed at a time
 
@@ -50,6 +51,7 @@ class AssistantPanel(QWidget):
         draft_requested(): Draft was clicked.
         accept_requested(str): "replace" or "insert" the preview into the document.
         retry_requested(), discard_requested(), stop_requested()
+        more_requested(): "Continue more" was clicked (go on from the end of the continuation shown).
         run_selected(int): a past run (its conversation id) was picked from the list.
     """
 
@@ -59,6 +61,7 @@ class AssistantPanel(QWidget):
     retry_requested = Signal()
     discard_requested = Signal()
     stop_requested = Signal()
+    more_requested = Signal()
     run_selected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
@@ -126,9 +129,13 @@ class AssistantPanel(QWidget):
         self.discard_button = QPushButton("Discard", self)
         self.stop_button = QPushButton("Stop", self)
         self.stop_button.setToolTip("Stop writing (Esc)")
+        self.more_button = QPushButton("Continue more", self)
+        self.more_button.setToolTip("Let the model go on from the end of this text; it is added to the preview")
+        self.more_button.hide()
         buttons = QHBoxLayout()
-        for button in (self.replace_button, self.insert_button, self.retry_button, self.discard_button,
-                       self.stop_button):
+        buttons.setSpacing(6)
+        for button in (self.replace_button, self.insert_button, self.more_button, self.retry_button,
+                       self.discard_button, self.stop_button):
             buttons.addWidget(button)
         preview_box = QGroupBox("Preview", self)
         preview_col = QVBoxLayout(preview_box)
@@ -141,6 +148,9 @@ class AssistantPanel(QWidget):
         self.runs.setObjectName("writingRuns")
         self.runs.setMaximumHeight(90)
         self.runs.setToolTip("Earlier results for this document; click one to preview it again")
+        self.runs.setTextElideMode(Qt.TextElideMode.ElideRight)  # long entries end in "…" (tooltip: all of it)
+        self.runs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.runs.setWordWrap(False)
         self.runs.itemClicked.connect(lambda item: self.run_selected.emit(item.data(Qt.ItemDataRole.UserRole)))
 
         col = QVBoxLayout(self)
@@ -157,12 +167,14 @@ class AssistantPanel(QWidget):
         self.retry_button.clicked.connect(self.retry_requested)
         self.discard_button.clicked.connect(self.discard_requested)
         self.stop_button.clicked.connect(self.stop_requested)
+        self.more_button.clicked.connect(self.more_requested)
         self.set_state("empty")
 
-    def set_state(self, state: str, default: str = "replace") -> None:
+    def set_state(self, state: str, default: str = "replace", more: bool = False) -> None:
         """"empty" (nothing to accept), "running" or "ready" (a result to accept; ``default`` is the button
-        that does what the task means)."""
+        that does what the task means; ``more``: it is a continuation that can go on)."""
         running, ready = state == "running", state == "ready"
+        self.more_button.setVisible(ready and more)
         for button in (*self.task_buttons.values(), self.draft_button):
             button.setEnabled(not running)
         self.stop_button.setVisible(running)
@@ -193,7 +205,8 @@ class AssistantPanel(QWidget):
 
 def _run_item(run: ToolRun) -> QListWidgetItem:
     note = "" if run.status == "complete" else "  (incomplete)"
-    item = QListWidgetItem(run.title + note)
+    item = QListWidgetItem(f"{when_text(run.conversation.created_at)}  {run.title}{note}")
     item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
-    item.setToolTip(run.output[:400])
+    output = run.output if len(run.output) <= 1500 else run.output[:1500] + "…"
+    item.setToolTip(f"{run.title}{note}\n\n{output}")
     return item

@@ -65,6 +65,7 @@ class WritingPane(QWidget):
         font = QFont(self.editor.font())
         font.setPointSizeF(max(font.pointSizeF(), 11.0))
         self.editor.setFont(font)
+        self.editor.document().setDocumentMargin(14)  # the text does not touch the editor's edges
         self.editor.setPlaceholderText("Write here, or draft something with the assistant on the right. "
                                        "Markdown and plain text; everything is saved as you type.")
         self.picker = QComboBox(self)
@@ -117,6 +118,7 @@ class WritingPane(QWidget):
         a = self.assistant
         a.task_requested.connect(self.run_task)
         a.draft_requested.connect(self.draft)
+        a.more_requested.connect(self.continue_more)
         a.accept_requested.connect(self.accept)
         a.retry_requested.connect(self.retry)
         a.discard_requested.connect(self.discard)
@@ -328,17 +330,30 @@ class WritingPane(QWidget):
             return
         self._start(prompt, QTextCursor(self.editor.textCursor()), None)
 
-    def _start(self, prompt: Prompt, target: QTextCursor, task: writing.Task | None) -> None:
+    def continue_more(self) -> None:
+        """Go on from the end of a continuation in the preview: the new text is added to it."""
+        if self._target is None or self.tracker.busy or self._task is None or not self._task.raw:
+            return
+        before = QTextCursor(self.editor.document())
+        before.setPosition(self._target.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+        shown = self.assistant.preview.toPlainText()
+        prompt = writing.continue_prompt(before.selection().toPlainText() + shown)
+        self._start(prompt, self._target, self._task, keep_preview=True)
+
+    def _start(self, prompt: Prompt, target: QTextCursor, task: writing.Task | None,
+               keep_preview: bool = False) -> None:
         self.save_now()
         if self.document is None:
             self.document = self.documents.create(content=self.editor.toPlainText())
             self._refresh_picker()
         prompt.request["document_id"] = self.document.id
         self._target, self._task, self._last = target, task, prompt
-        self.assistant.preview.clear()
+        if not keep_preview:
+            self.assistant.preview.clear()
         self.assistant.preview_status.setText("Waiting for the model…")
         self.assistant.set_state("running")
-        self.tracker.start(prompt, self._params())
+        params = self._params()
+        self.tracker.start(prompt, writing.continue_params(params) if task is not None and task.raw else params)
 
     def retry(self) -> None:
         if self._last is not None and self._target is not None and not self.tracker.busy:
@@ -355,7 +370,8 @@ class WritingPane(QWidget):
         self.assistant.preview_status.setText(
             (f"{note}. " if note else "") + (f"{hint} puts it in the document." if has_text else "No text came back.")
         )
-        self.assistant.set_state("ready" if has_text else "failed", mode)
+        self.assistant.set_state("ready" if has_text else "failed", mode,
+                                 more=has_text and self._task is not None and self._task.raw)
         self._refresh_runs()
 
     def _failed(self, text: str) -> None:
