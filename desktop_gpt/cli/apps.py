@@ -14,6 +14,7 @@ from desktop_gpt import log
 from desktop_gpt.cli import common
 from desktop_gpt.errors import DesktopGPTError, HubOffline, HubUnavailable
 from desktop_gpt.store.app_format import CATEGORIES
+from desktop_gpt.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -242,7 +243,7 @@ def run_update(args: argparse.Namespace) -> int:
             verb = "Updated" if applied else "Update available for"
             print(f"{verb} {app.name} ({app.id}): {app.sha[:12] if app.sha else '?'} → {update.sha[:12]}")
             for change in update.changes:
-                print(f"  {change.label}: {change.old!r} → {change.new!r}")
+                print(f"  {_(change.label)}: {change.old!r} → {change.new!r}")
             if update.instructions_diff:
                 print("  Instructions:\n" + "\n".join("    " + line
                                                        for line in update.instructions_diff.splitlines()[2:]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_gpt.install import is_source_install
+from desktop_gpt.i18n import N_, _
 
 # Backends that are not a GPU of their own (BLAS speeds up the CPU; RPC is a remote machine).
 NOT_GPU_BACKENDS = frozenset({"CPU", "BLAS", "RPC", "AMX"})
@@ -18,14 +19,14 @@ MODEL_HAS_FEWER = "model_has_fewer"
 USER_CHOSE_FEWER = "user_chose_fewer"
 UNKNOWN = "unknown"
 
-SOURCE_REBUILD_HELP = ("To use an NVIDIA GPU, rebuild llama-cpp-python with CUDA (make install-cuda); on Apple "
-                       "Silicon with Metal (make install-metal).")
-PACKAGED_HELP = "To use a GPU, install a build of Desktop GPT made for your graphics card."
+SOURCE_REBUILD_HELP = (N_("To use an NVIDIA GPU, rebuild llama-cpp-python with CUDA (make install-cuda); on Apple "
+                       "Silicon with Metal (make install-metal)."))
+PACKAGED_HELP = N_("To use a GPU, install a build of Desktop GPT made for your graphics card.")
 
 
 def rebuild_help() -> str:
     """What to do to use a GPU: the build commands in a source checkout, plain words in a packaged app."""
-    return SOURCE_REBUILD_HELP if is_source_install() else PACKAGED_HELP
+    return _(SOURCE_REBUILD_HELP if is_source_install() else PACKAGED_HELP)
 
 # What the status bar shows next to "GPU layers: N/M" for each reason.
 SHORT = {

@@ -8,6 +8,7 @@ import psutil
 
 from desktop_gpt.models.gguf import GGUFInfo
 from desktop_gpt.models.quant import bits_per_weight
+from desktop_gpt.i18n import N_, _
 
 GiB = 1024 ** 3
 MiB = 1024 ** 2
@@ -109,7 +110,7 @@ class Fit:
     estimate: MemoryEstimate
 
 
-LABELS = {"gpu": "Fits on the GPU", "ram": "Fits in RAM", "too_large": "Too large"}
+LABELS = {"gpu": N_("Fits on the GPU"), "ram": N_("Fits in RAM"), "too_large": N_("Too large")}
 
 
 def fit_verdict(estimate: MemoryEstimate, memory: SystemMemory | None = None, *,
@@ -117,33 +118,39 @@ def fit_verdict(estimate: MemoryEstimate, memory: SystemMemory | None = None, *,
     """Compare an estimate with this computer's memory; ``gpu_free``: bytes free on the GPU (None: no usable GPU)."""
     memory = memory or system_memory()
     need = estimate.total
-    how = "" if estimate.exact else " (estimated from the file size; the real figure is known once downloaded)"
-    parts = (f"needs about {human_size(need)}: {human_size(estimate.weights)} of weights, "
-             f"{human_size(estimate.kv_cache)} of context cache for {estimate.context_size:,} tokens and "
-             f"{human_size(estimate.overhead)} for the runtime{how}")
+    how = "" if estimate.exact else _(" (estimated from the file size; the real figure is known once downloaded)")
+    parts = _("needs about {need}: {weights} of weights, {cache} of context cache for {tokens:,} tokens and "
+              "{overhead} for the runtime{how}").format(
+        need=human_size(need), weights=human_size(estimate.weights), cache=human_size(estimate.kv_cache),
+        tokens=estimate.context_size, overhead=human_size(estimate.overhead), how=how)
+    sizes = {"parts": parts, "gpu": human_size(gpu_free or 0), "available": human_size(memory.available),
+             "total": human_size(memory.total)}
     if gpu_free is not None and need <= gpu_free:
-        return Fit("gpu", LABELS["gpu"], f"Fits on the GPU: it {parts}; the GPU has {human_size(gpu_free)} free.",
+        return Fit("gpu", _(LABELS["gpu"]), _("Fits on the GPU: it {parts}; the GPU has {gpu} free.").format(**sizes),
                    False, estimate)
     usable_now = max(0, memory.available - RAM_RESERVE // 2)
     usable_ever = max(0, memory.total - RAM_RESERVE)
     gpu_note = ""
     if gpu_free is not None:
-        gpu_note = f" The GPU has {human_size(gpu_free)} free, so only some layers can go there."
+        gpu_note = _(" The GPU has {gpu} free, so only some layers can go there.").format(**sizes)
     if need <= usable_now:
-        return Fit("ram", LABELS["ram"], f"Fits in RAM: it {parts}; {human_size(memory.available)} of "
-                   f"{human_size(memory.total)} is free.{gpu_note}", False, estimate)
+        return Fit("ram", _(LABELS["ram"]), _("Fits in RAM: it {parts}; {available} of {total} is free.").format(
+            **sizes) + gpu_note, False, estimate)
     if need <= usable_ever:
-        return Fit("ram", LABELS["ram"], f"Fits in RAM if you close other programs: it {parts}; only "
-                   f"{human_size(memory.available)} of {human_size(memory.total)} is free now.{gpu_note}",
-                   True, estimate)
+        return Fit("ram", _(LABELS["ram"]), _("Fits in RAM if you close other programs: it {parts}; only {available} "
+                                              "of {total} is free now.").format(**sizes) + gpu_note, True, estimate)
     if gpu_free and need <= usable_ever + gpu_free:
-        return Fit("ram", LABELS["ram"], f"Fits split between the GPU and RAM: it {parts}; the GPU has "
-                   f"{human_size(gpu_free)} free and this computer {human_size(memory.total)} of RAM. Expect it to "
-                   f"be slower than a model that fits on the GPU.", need > usable_now + gpu_free, estimate)
-    gpu_part = f" and {human_size(gpu_free)} of free GPU memory" if gpu_free else ""
-    return Fit("too_large", LABELS["too_large"], f"Too large for this computer: it {parts}, and this computer has "
-               f"{human_size(memory.total)} of RAM{gpu_part}. Choose a smaller quantization or model, or a "
-               f"shorter context.", False, estimate)
+        return Fit("ram", _(LABELS["ram"]), _("Fits split between the GPU and RAM: it {parts}; the GPU has {gpu} free "
+                                              "and this computer {total} of RAM. Expect it to be slower than a model "
+                                              "that fits on the GPU.").format(**sizes),
+                   need > usable_now + gpu_free, estimate)
+    if gpu_free:
+        message = _("Too large for this computer: it {parts}, and this computer has {total} of RAM and {gpu} of free "
+                    "GPU memory. Choose a smaller quantization or model, or a shorter context.")
+    else:
+        message = _("Too large for this computer: it {parts}, and this computer has {total} of RAM. Choose a smaller "
+                    "quantization or model, or a shorter context.")
+    return Fit("too_large", _(LABELS["too_large"]), message.format(**sizes), False, estimate)
 
 
 def parameters_text(n: int | None, unknown: str = "?") -> str:

@@ -16,13 +16,14 @@ from desktop_gpt.models.local import bundled_model
 from desktop_gpt.models.quant import parse_quant, shard_name, shard_path
 from desktop_gpt.paths import AppPaths, app_paths
 from desktop_gpt.settings import Settings, save_settings
+from desktop_gpt.i18n import N_, _
 
 _log = log.get("models")
 
 # Where a model was found. Only "downloaded" files are ours to delete; the others are removed from the list.
 DOWNLOADED, HF_CACHE, FOLDER, BUNDLED, OPENED = "downloaded", "huggingface-cache", "folder", "bundled", "opened"
-SOURCE_LABELS = {DOWNLOADED: "Downloaded", HF_CACHE: "Hugging Face cache", FOLDER: "Your folder",
-                 BUNDLED: "Bundled with the app", OPENED: "Opened file"}
+SOURCE_LABELS = {DOWNLOADED: N_("Downloaded"), HF_CACHE: N_("Hugging Face cache"), FOLDER: N_("Your folder"),
+                 BUNDLED: N_("Bundled with the app"), OPENED: N_("Opened file")}
 _MAX_DEPTH = 6  # how deep to look inside a folder the user added
 
 
@@ -62,7 +63,7 @@ class InstalledModel:
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.source, self.source)
+        return _(SOURCE_LABELS.get(self.source, self.source))
 
     @property
     def deletable(self) -> bool:

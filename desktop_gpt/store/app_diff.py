@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_gpt.store.app_format import AppManifest
+from desktop_gpt.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,10 @@ class FieldChange:
     new: str
 
 
-_LABELS = {"name": "Name", "description": "Description", "tool": "Tool", "category": "Category",
-           "starters": "Starters", "parameters": "Parameters", "icon": "Icon", "languages": "Languages",
-           "recommended_model": "Recommended model", "tool_options": "Tool options", "version": "Version",
-           "license": "License", "min_app_version": "Needs Desktop GPT"}
+_LABELS = {"name": N_("Name"), "description": N_("Description"), "tool": N_("Tool"), "category": N_("Category"),
+           "starters": N_("Starters"), "parameters": N_("Parameters"), "icon": N_("Icon"), "languages": N_("Languages"),
+           "recommended_model": N_("Recommended model"), "tool_options": N_("Tool options"), "version": N_("Version"),
+           "license": N_("License"), "min_app_version": N_("Needs Desktop GPT")}
 
 
 def describe_changes(old: AppManifest, new: AppManifest) -> tuple[FieldChange, ...]:

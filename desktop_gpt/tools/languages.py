@@ -25,8 +25,8 @@ class Language(Option):
         return self.key
 
     def display(self) -> str:
-        """How a picker shows it: "Simplified Chinese — 简体中文"."""
-        return self.label if self.native == self.label else f"{self.label} — {self.native}"
+        """How a picker shows it: "Simplified Chinese — 简体中文" (in a Chinese interface, just "简体中文")."""
+        return self.title if self.native == self.title else f"{self.title} — {self.native}"
 
 
 def _lang(code: str, name: str, native: str, *aliases: str) -> Language:
@@ -34,35 +34,35 @@ def _lang(code: str, name: str, native: str, *aliases: str) -> Language:
 
 
 LANGUAGES: list[Language] = [
-    _lang("en", "English", "English", "eng", "en-us", "en-gb"),
-    _lang("zh-Hans", "Simplified Chinese", "简体中文", "zh", "zh-cn", "zh-sg", "chinese", "中文", "简体"),
-    _lang("zh-Hant", "Traditional Chinese", "繁體中文", "zh-tw", "zh-hk", "繁体中文", "繁體"),
-    _lang("ja", "Japanese", "日本語", "jp"),
-    _lang("ko", "Korean", "한국어", "kr"),
-    _lang("fr", "French", "Français"),
-    _lang("de", "German", "Deutsch"),
-    _lang("es", "Spanish", "Español"),
-    _lang("pt", "Portuguese", "Português", "pt-br", "pt-pt"),
-    _lang("it", "Italian", "Italiano"),
-    _lang("nl", "Dutch", "Nederlands"),
-    _lang("sv", "Swedish", "Svenska"),
-    _lang("pl", "Polish", "Polski"),
-    _lang("cs", "Czech", "Čeština"),
-    _lang("ru", "Russian", "Русский"),
-    _lang("uk", "Ukrainian", "Українська"),
-    _lang("el", "Greek", "Ελληνικά"),
-    _lang("tr", "Turkish", "Türkçe"),
-    _lang("ar", "Arabic", "العربية"),
-    _lang("fa", "Persian", "فارسی", "farsi"),
-    _lang("he", "Hebrew", "עברית"),
-    _lang("hi", "Hindi", "हिन्दी"),
-    _lang("bn", "Bengali", "বাংলা", "bangla"),
-    _lang("th", "Thai", "ไทย"),
-    _lang("vi", "Vietnamese", "Tiếng Việt"),
-    _lang("id", "Indonesian", "Bahasa Indonesia"),
-    _lang("ms", "Malay", "Bahasa Melayu"),
-    _lang("fil", "Filipino", "Filipino", "tagalog", "tl"),
-    _lang("sw", "Swahili", "Kiswahili"),
+    _lang("en", N_("English"), "English", "eng", "en-us", "en-gb"),
+    _lang("zh-Hans", N_("Simplified Chinese"), "简体中文", "zh", "zh-cn", "zh-sg", "chinese", "中文", "简体"),
+    _lang("zh-Hant", N_("Traditional Chinese"), "繁體中文", "zh-tw", "zh-hk", "繁体中文", "繁體"),
+    _lang("ja", N_("Japanese"), "日本語", "jp"),
+    _lang("ko", N_("Korean"), "한국어", "kr"),
+    _lang("fr", N_("French"), "Français"),
+    _lang("de", N_("German"), "Deutsch"),
+    _lang("es", N_("Spanish"), "Español"),
+    _lang("pt", N_("Portuguese"), "Português", "pt-br", "pt-pt"),
+    _lang("it", N_("Italian"), "Italiano"),
+    _lang("nl", N_("Dutch"), "Nederlands"),
+    _lang("sv", N_("Swedish"), "Svenska"),
+    _lang("pl", N_("Polish"), "Polski"),
+    _lang("cs", N_("Czech"), "Čeština"),
+    _lang("ru", N_("Russian"), "Русский"),
+    _lang("uk", N_("Ukrainian"), "Українська"),
+    _lang("el", N_("Greek"), "Ελληνικά"),
+    _lang("tr", N_("Turkish"), "Türkçe"),
+    _lang("ar", N_("Arabic"), "العربية"),
+    _lang("fa", N_("Persian"), "فارسی", "farsi"),
+    _lang("he", N_("Hebrew"), "עברית"),
+    _lang("hi", N_("Hindi"), "हिन्दी"),
+    _lang("bn", N_("Bengali"), "বাংলা", "bangla"),
+    _lang("th", N_("Thai"), "ไทย"),
+    _lang("vi", N_("Vietnamese"), "Tiếng Việt"),
+    _lang("id", N_("Indonesian"), "Bahasa Indonesia"),
+    _lang("ms", N_("Malay"), "Bahasa Melayu"),
+    _lang("fil", N_("Filipino"), "Filipino", "tagalog", "tl"),
+    _lang("sw", N_("Swahili"), "Kiswahili"),
 ]
 
 

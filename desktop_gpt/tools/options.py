@@ -20,6 +20,11 @@ class Option:
     hint: str = ""
     aliases: tuple[str, ...] = field(default=())
 
+    @property
+    def title(self) -> str:
+        """The label in the interface's language (labels are marked with N_ where options are declared)."""
+        return _(self.label)
+
     def names(self) -> tuple[str, ...]:
         return (self.key, self.label, *self.aliases)
 

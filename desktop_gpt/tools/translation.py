@@ -31,9 +31,9 @@ def sampling(params: dict) -> dict:
     return {**params, "temperature": cap_temperature(params.get("temperature", MAX_TEMPERATURE))}
 
 TONES = [
-    Option("neutral", "Neutral", "Keep the tone and register of the original."),
-    Option("formal", "Formal", "Use a formal, polite register."),
-    Option("casual", "Casual", "Use a casual, everyday register."),
+    Option("neutral", N_("Neutral"), "Keep the tone and register of the original."),
+    Option("formal", N_("Formal"), "Use a formal, polite register."),
+    Option("casual", N_("Casual"), "Use a casual, everyday register."),
 ]
 
 _GLOSSARY_SEPARATORS = re.compile(r"\s*(?:→|=>|->|=|\t)\s*")

@@ -12,36 +12,36 @@ from desktop_gpt.tools.options import Option, find
 from desktop_gpt.tools.templates import Prompt, templates
 
 KINDS = [
-    Option("article", "Article", "an article"),
-    Option("blog-post", "Blog post", "a blog post", ("blog",)),
-    Option("email", "Email", "an email", ("e-mail", "mail")),
-    Option("letter", "Letter", "a letter"),
-    Option("story", "Story", "a short story"),
-    Option("poem", "Poem", "a poem"),
-    Option("essay", "Essay", "an essay"),
-    Option("outline", "Outline", "an outline as a Markdown list"),
-    Option("summary", "Summary", "a summary"),
-    Option("social-post", "Social post", "a social media post", ("social", "tweet", "post")),
-    Option("speech", "Speech", "a short speech"),
-    Option("product-description", "Product description", "a product description", ("product",)),
-    Option("report", "Report", "a short report"),
+    Option("article", N_("Article"), "an article"),
+    Option("blog-post", N_("Blog post"), "a blog post", ("blog",)),
+    Option("email", N_("Email"), "an email", ("e-mail", "mail")),
+    Option("letter", N_("Letter"), "a letter"),
+    Option("story", N_("Story"), "a short story"),
+    Option("poem", N_("Poem"), "a poem"),
+    Option("essay", N_("Essay"), "an essay"),
+    Option("outline", N_("Outline"), "an outline as a Markdown list"),
+    Option("summary", N_("Summary"), "a summary"),
+    Option("social-post", N_("Social post"), "a social media post", ("social", "tweet", "post")),
+    Option("speech", N_("Speech"), "a short speech"),
+    Option("product-description", N_("Product description"), "a product description", ("product",)),
+    Option("report", N_("Report"), "a short report"),
 ]
 
 TONES = [
-    Option("neutral", "Neutral", "clear and neutral"),
-    Option("formal", "Formal", "formal and polite"),
-    Option("friendly", "Friendly", "warm and friendly"),
-    Option("casual", "Casual", "casual and relaxed"),
-    Option("professional", "Professional", "professional and confident"),
-    Option("persuasive", "Persuasive", "persuasive"),
-    Option("playful", "Playful", "playful and light"),
-    Option("academic", "Academic", "academic and precise"),
+    Option("neutral", N_("Neutral"), "clear and neutral"),
+    Option("formal", N_("Formal"), "formal and polite"),
+    Option("friendly", N_("Friendly"), "warm and friendly"),
+    Option("casual", N_("Casual"), "casual and relaxed"),
+    Option("professional", N_("Professional"), "professional and confident"),
+    Option("persuasive", N_("Persuasive"), "persuasive"),
+    Option("playful", N_("Playful"), "playful and light"),
+    Option("academic", N_("Academic"), "academic and precise"),
 ]
 
 LENGTHS = [
-    Option("short", "Short", "about 100 words"),
-    Option("medium", "Medium", "about 300 words"),
-    Option("long", "Long", "about 800 words"),
+    Option("short", N_("Short"), "about 100 words"),
+    Option("medium", N_("Medium"), "about 300 words"),
+    Option("long", N_("Long"), "about 800 words"),
 ]
 
 
@@ -55,13 +55,13 @@ class Task(Option):
 
 
 TASKS: list[Task] = [
-    Task("continue", "Continue", "continue the text", ("more",), accept="insert", raw=True),
-    Task("rewrite", "Rewrite / improve", "rewrite the text so it reads better", ("improve", "polish")),
-    Task("shorten", "Shorten", "make the text shorter", ("shorter", "condense")),
-    Task("expand", "Expand", "make the text longer and richer", ("longer", "elaborate")),
-    Task("tone", "Change tone", "change the tone of the text", ("change-tone",)),
-    Task("grammar", "Fix grammar and spelling", "fix the grammar and spelling", ("fix", "proofread", "spelling")),
-    Task("summarise", "Summarise", "summarise the text", ("summarize", "summary", "tldr")),
+    Task("continue", N_("Continue"), "continue the text", ("more",), accept="insert", raw=True),
+    Task("rewrite", N_("Rewrite / improve"), "rewrite the text so it reads better", ("improve", "polish")),
+    Task("shorten", N_("Shorten"), "make the text shorter", ("shorter", "condense")),
+    Task("expand", N_("Expand"), "make the text longer and richer", ("longer", "elaborate")),
+    Task("tone", N_("Change tone"), "change the tone of the text", ("change-tone",)),
+    Task("grammar", N_("Fix grammar and spelling"), "fix the grammar and spelling", ("fix", "proofread", "spelling")),
+    Task("summarise", N_("Summarise"), "summarise the text", ("summarize", "summary", "tldr")),
 ]
 
 # The raw continuation sees at most this much of the document before the cursor (the engine keeps the end of a

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QPlainTextEdit, QTextEdit, QWidget
+from desktop_gpt.i18n import N_, _
 
 # (label, method of the editor, standard key)
 STANDARD = [
-    ("&Undo", "undo", QKeySequence.StandardKey.Undo),
-    ("&Redo", "redo", QKeySequence.StandardKey.Redo),
+    (N_("&Undo"), "undo", QKeySequence.StandardKey.Undo),
+    (N_("&Redo"), "redo", QKeySequence.StandardKey.Redo),
     (None, None, None),
-    ("Cu&t", "cut", QKeySequence.StandardKey.Cut),
-    ("&Copy", "copy", QKeySequence.StandardKey.Copy),
-    ("&Paste", "paste", QKeySequence.StandardKey.Paste),
+    (N_("Cu&t"), "cut", QKeySequence.StandardKey.Cut),
+    (N_("&Copy"), "copy", QKeySequence.StandardKey.Copy),
+    (N_("&Paste"), "paste", QKeySequence.StandardKey.Paste),
     (None, None, None),
-    ("Select &All", "selectAll", QKeySequence.StandardKey.SelectAll),
+    (N_("Select &All"), "selectAll", QKeySequence.StandardKey.SelectAll),
 ]
 EDITORS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
@@ -58,7 +59,7 @@ def fill_edit_menu(window: QWidget, menu: QMenu) -> dict[str, QAction]:
         if method is None:
             menu.addSeparator()
             continue
-        action = QAction(label, window)
+        action = QAction(_(label), window)
         action.setShortcut(QKeySequence(key))
         action.triggered.connect(lambda _c=False, m=method: _run(m))
         menu.addAction(action)

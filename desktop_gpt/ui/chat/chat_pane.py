@@ -39,8 +39,9 @@ from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
 from desktop_gpt.ui import theme
+from desktop_gpt.i18n import N_, _
 
-EMPTY_TEXT = "Ask anything. Everything stays on this computer."
+EMPTY_TEXT = N_("Ask anything. Everything stays on this computer.")
 
 
 class ChatPane(QWidget):
@@ -94,7 +95,7 @@ class ChatPane(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.view = MessageView(self)
-        self.view.set_empty_text(EMPTY_TEXT)
+        self.view.set_empty_text(_(EMPTY_TEXT))
         self.composer = Composer(self)
         self.starters = StarterChips(self)
         self.starters.hide()
@@ -227,7 +228,7 @@ class ChatPane(QWidget):
         self.view.assistant_name = name or "Assistant"
         if not name:
             self.app_badge.hide()
-            self.view.set_empty_text(EMPTY_TEXT)
+            self.view.set_empty_text(_(EMPTY_TEXT))
             suggestions = self.apps.suggestions() if self.apps is not None and conv is None else []
             if suggestions:
                 self.starters.show_suggestions([(a.id, a.name, a.description, self.apps.icon(a.id, a.name))

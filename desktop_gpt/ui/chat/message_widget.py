@@ -20,13 +20,14 @@ from desktop_gpt.storage import Message
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.render_cache import RenderCache
 from desktop_gpt.ui import theme
+from desktop_gpt.i18n import N_, _
 
 FINISH_NOTES = {
-    "cancelled": "Stopped",
-    "interrupted": "Interrupted — the app closed while this reply was being written",
-    "length": "Cut short at the maximum reply length",
-    "context": "Cut short: the model's context is full",
-    "error": "Failed",
+    "cancelled": N_("Stopped"),
+    "interrupted": N_("Interrupted — the app closed while this reply was being written"),
+    "length": N_("Cut short at the maximum reply length"),
+    "context": N_("Cut short: the model's context is full"),
+    "error": N_("Failed"),
 }
 
 
@@ -160,7 +161,7 @@ class MessageWidget(QFrame):
         if self.streaming:
             self.status_label.setText("writing…")
         elif m.status in ("incomplete", "error"):
-            note = FINISH_NOTES.get(m.finish_reason or "error", "Incomplete")
+            note = _(FINISH_NOTES.get(m.finish_reason or "error", N_("Incomplete")))
             self.status_label.setText(f"⚠ {note}")
             self.status_label.setToolTip(m.error or note)
             if m.error:

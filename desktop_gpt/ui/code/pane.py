@@ -32,15 +32,17 @@ from desktop_gpt.ui.widgets.choices import combo, select
 from desktop_gpt.ui.widgets.code_editor import CodeEditor
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
+from desktop_gpt.i18n import N_, _
 
 DESCRIPTION_HINTS = {
-    "generate": "Describe the code to write, e.g. “a function that reverses a string”",
+    "generate": N_("Describe the code to write, e.g. “a function that reverses a string”"),
 }
-OTHER_HINT = "Anything to add (optional), e.g. “keep it compatible with Python 3.8”"
+OTHER_HINT = N_("Anything to add (optional), e.g. “keep it compatible with Python 3.8”")
 # The button says what the model will do: it never runs the code itself.
-TASK_BUTTONS = {"generate": "Generate", "explain": "Explain", "fix": "Find the bug", "refactor": "Refactor",
-                "tests": "Write tests", "convert": "Convert", "comment": "Add comments"}
-REPLY_PLACEHOLDER = "The model's answer appears here. Choose a task, then press its button (Ctrl+Enter)."
+TASK_BUTTONS = {"generate": N_("Generate"), "explain": N_("Explain"), "fix": N_("Find the bug"),
+                "refactor": N_("Refactor"), "tests": N_("Write tests"), "convert": N_("Convert"),
+                "comment": N_("Add comments")}
+REPLY_PLACEHOLDER = N_("The model's answer appears here. Choose a task, then press its button (Ctrl+Enter).")
 
 
 class CodePane(QWidget):
@@ -66,7 +68,7 @@ class CodePane(QWidget):
         self.target_label = QLabel("to", self)
         self.target = combo(code_tools.LANGUAGES, self)
         select(self.target, "javascript")
-        self.run_button = QPushButton(TASK_BUTTONS["generate"], self)
+        self.run_button = QPushButton(_(TASK_BUTTONS["generate"]), self)
         self.run_button.setObjectName("codeRunButton")
         self.open_button = QPushButton("Open file…", self)
         bar = QHBoxLayout()
@@ -95,7 +97,7 @@ class CodePane(QWidget):
 
         self.reply = MarkdownView(self)
         self.reply.set_wrap_code(True)  # the answer scrolls down, never sideways: long lines wrap
-        self.reply_placeholder = QLabel(REPLY_PLACEHOLDER, self)
+        self.reply_placeholder = QLabel(_(REPLY_PLACEHOLDER), self)
         self.reply_placeholder.setObjectName("codeReplyPlaceholder")
         self.reply_placeholder.setWordWrap(True)
         self.reply_placeholder.setEnabled(False)  # drawn greyed, like a text field's placeholder
@@ -189,9 +191,9 @@ class CodePane(QWidget):
 
     def _task_changed(self) -> None:
         task = self._task()
-        self.description.setPlaceholderText(DESCRIPTION_HINTS.get(task.key, OTHER_HINT))
+        self.description.setPlaceholderText(_(DESCRIPTION_HINTS.get(task.key, OTHER_HINT)))
         if not self.tracker.busy:
-            self.run_button.setText(TASK_BUTTONS.get(task.key, task.label))
+            self.run_button.setText(_(TASK_BUTTONS[task.key]) if task.key in TASK_BUTTONS else task.title)
         self.run_button.setToolTip(f"Ask the model to {task.hint} (Ctrl+Enter); Esc stops it. Your code is "
                                    "never run.")
         self.error.setVisible(task.key == "fix")
@@ -247,7 +249,7 @@ class CodePane(QWidget):
         self.status.setVisible(bool(text))
 
     def _busy(self, busy: bool) -> None:
-        self.run_button.setText("Stop" if busy else TASK_BUTTONS.get(self._task().key, self._task().label))
+        self.run_button.setText(_("Stop") if busy else _(TASK_BUTTONS.get(self._task().key, self._task().label)))
         self.progress.setVisible(busy)
 
     def _append(self, text: str) -> None:

@@ -18,18 +18,19 @@ from desktop_gpt.ui import theme
 from desktop_gpt.models.fit import human_size
 from desktop_gpt.services.downloads import CANCELLED, DONE, FAILED, PAUSED, QUEUED, RUNNING, DownloadJob
 from desktop_gpt.ui.models.downloads import Downloads
+from desktop_gpt.i18n import N_, _
 
 PHASES = {
-    "queued": "Waiting for the download before it",
-    "connecting": "Connecting…",
-    "checking": "Checking what was already downloaded…",
-    "downloading": "Downloading",
-    "retrying": "Reconnecting",
-    "verifying": "Checking the file (sha256)…",
-    "paused": "Paused",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-    "done": "Downloaded and verified",
+    "queued": N_("Waiting for the download before it"),
+    "connecting": N_("Connecting…"),
+    "checking": N_("Checking what was already downloaded…"),
+    "downloading": N_("Downloading"),
+    "retrying": N_("Reconnecting"),
+    "verifying": N_("Checking the file (sha256)…"),
+    "paused": N_("Paused"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+    "done": N_("Downloaded and verified"),
 }
 
 
@@ -52,7 +53,7 @@ def progress_text(job: DownloadJob) -> str:
     ETA (which only fall slowly).
     """
     p = job.progress
-    phase = PHASES.get(p.phase, p.phase.capitalize())
+    phase = _(PHASES[p.phase]) if p.phase in PHASES else p.phase.capitalize()
     if job.state == FAILED:
         return f"Failed at {human_size(p.done)} of {human_size(p.total)}: {job.error}"
     if job.state == DONE:

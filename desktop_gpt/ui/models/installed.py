@@ -25,9 +25,10 @@ from desktop_gpt.models.fit import human_size, parameters_text
 from desktop_gpt.models.library import InstalledModel, ModelLibrary
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui import theme
+from desktop_gpt.i18n import N_
 
-COLUMNS = ["Model", "Size", "Architecture", "Parameters", "Quantization", "Context", "License", "Found in",
-           "File"]
+COLUMNS = [N_("Model"), N_("Size"), N_("Architecture"), N_("Parameters"), N_("Quantization"), N_("Context"), N_("License"), N_("Found in"),
+           N_("File")]
 
 
 def row_values(model: InstalledModel, in_use: bool = False) -> list[str]:

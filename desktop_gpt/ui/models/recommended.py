@@ -18,8 +18,9 @@ from desktop_gpt.ui import theme
 from desktop_gpt.models import fit
 from desktop_gpt.models.catalog import Recommended, recommended
 from desktop_gpt.ui.models.fit_warning import gpu_free
+from desktop_gpt.i18n import N_, _
 
-COLUMNS = ["Model", "Good at", "Languages", "Download", "RAM needed", "On this computer", ""]
+COLUMNS = [N_("Model"), N_("Good at"), N_("Languages"), N_("Download"), N_("RAM needed"), N_("On this computer"), ""]
 VERDICT_COLOURS = {"gpu": "success_text", "ram": "info_text", "too_large": "error_text"}  # theme colours
 
 
@@ -57,7 +58,7 @@ class RecommendedPane(QWidget):
                        f"({context_size:,} tokens).", self)
         intro.setWordWrap(True)
         self.table = QTableWidget(len(self.items), len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()

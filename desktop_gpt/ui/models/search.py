@@ -25,14 +25,15 @@ from desktop_gpt.models.quant import ModelFile
 from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.recommended import VERDICT_COLOURS, remote_fit
+from desktop_gpt.i18n import N_, _
 
-COLUMNS = ["Repository / file", "Quantization", "Size", "On this computer", "Downloads", "Likes", "Updated", ""]
-SORTS = [("Most downloaded", "downloads"), ("Most liked", "likes"), ("Recently updated", "updated")]
+COLUMNS = [N_("Repository / file"), N_("Quantization"), N_("Size"), N_("On this computer"), N_("Downloads"), N_("Likes"), N_("Updated"), ""]
+SORTS = [(N_("Most downloaded"), "downloads"), (N_("Most liked"), "likes"), (N_("Recently updated"), "updated")]
 _REPO_ROLE = Qt.ItemDataRole.UserRole
-_LOADING = "Loading the files…"
-_HINT = "Type a name and press Enter. Open a repository to see every file it offers."
-OFFLINE_NOTE = ("Offline mode is on, so the Hub is not contacted. Models on this computer (Installed) work as always; "
-                "turn it off in File → Settings to search and download.")
+_LOADING = N_("Loading the files…")
+_HINT = N_("Type a name and press Enter. Open a repository to see every file it offers.")
+OFFLINE_NOTE = (N_("Offline mode is on, so the Hub is not contacted. Models on this computer (Installed) work as always; "
+                "turn it off in File → Settings to search and download."))
 
 
 def count_text(n: int) -> str:
@@ -79,12 +80,12 @@ class SearchPane(QWidget):
         self.search_button = QPushButton("Search", self)
         self.search_button.clicked.connect(self.search)
         self.offline = False
-        self.status = QLabel(_HINT, self)
+        self.status = QLabel(_(_HINT), self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setHeaderLabels([_(c) for c in COLUMNS])
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -109,7 +110,7 @@ class SearchPane(QWidget):
         self.search_button.setEnabled(not offline)
         for button in self.tree.findChildren(QPushButton):
             button.setEnabled(not offline and bool(button.property("complete")))
-        self.status.setText(OFFLINE_NOTE if offline else _HINT)
+        self.status.setText(_(OFFLINE_NOTE if offline else _HINT))
 
     # -- searching ------------------------------------------------------------------------------------------
     def search(self) -> None:
@@ -162,7 +163,7 @@ class SearchPane(QWidget):
         repo_id = item.data(0, _REPO_ROLE)
         if not repo_id or item.childCount():
             return
-        item.addChild(QTreeWidgetItem([_LOADING]))
+        item.addChild(QTreeWidgetItem([_(_LOADING)]))
         config = self.config_factory()
         tasks.run(lambda: catalog.repo_files(config, repo_id), lambda files: self._files(repo_id, files),
                   lambda msg: self._files_failed(repo_id, msg), owner=self, name="hub-files")

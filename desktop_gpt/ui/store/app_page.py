@@ -29,9 +29,10 @@ from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.icons import app_pixmap
 from desktop_gpt.ui.tasks import Task, TaskRunner
 from desktop_gpt.ui.store.update_panel import UpdatePanel
+from desktop_gpt.i18n import N_, _
 
-PARAMETER_NAMES = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k",
-                   "repeat_penalty": "Repeat penalty", "max_tokens": "Longest reply (tokens)"}
+PARAMETER_NAMES = {"temperature": N_("Temperature"), "top_p": N_("Top-p"), "top_k": N_("Top-k"),
+                   "repeat_penalty": N_("Repeat penalty"), "max_tokens": N_("Longest reply (tokens)")}
 
 
 def _section(text: str, parent: QWidget) -> QLabel:
@@ -249,7 +250,7 @@ class AppPage(QWidget):
         self.instructions.setFixedHeight(min(340, max(90, lines * self.fontMetrics().lineSpacing() + 24)))
         self.starters.setText("\n".join(f"• {s}" for s in manifest.starters) or "None.")
         params = manifest.parameters.as_dict()
-        self.parameters.setText(", ".join(f"{PARAMETER_NAMES.get(k, k)} {v:g}" for k, v in params.items())
+        self.parameters.setText(", ".join(f"{_(PARAMETER_NAMES.get(k, k))} {v:g}" for k, v in params.items())
                                 + ("; the rest from your settings." if params else "")
                                 or "Your own settings (File → Settings).")
         model = manifest.recommended_model

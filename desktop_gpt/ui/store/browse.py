@@ -27,15 +27,17 @@ from desktop_gpt.store.app_format import CATEGORIES
 from desktop_gpt.store.app_files import store_cache_dir
 from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.store.search_index import IndexEntry, StoreIndex
+from desktop_gpt.ui.store.app_meta import category_name
 from desktop_gpt.ui.store.card_grid import COLUMNS, CardGrid
 from desktop_gpt.ui.store.cards import AppCard
 from desktop_gpt.ui.tasks import TaskRunner
+from desktop_gpt.i18n import N_, _
 
 _log = log.get("ui.store")
 
-SORT_LABELS = {"downloads": "Most downloaded", "likes": "Most liked", "updated": "Recently updated"}
-OFFLINE_TEXT = ("Offline mode is on, so the Store does not contact the Hub. Your installed and built-in apps "
-                "(on the left) work as always. Turn it off in File → Settings.")
+SORT_LABELS = {"downloads": N_("Most downloaded"), "likes": N_("Most liked"), "updated": N_("Recently updated")}
+OFFLINE_TEXT = (N_("Offline mode is on, so the Store does not contact the Hub. Your installed and built-in apps "
+                "(on the left) work as always. Turn it off in File → Settings."))
 
 
 def apps_text(n: int) -> str:
@@ -83,10 +85,10 @@ class BrowsePage(QWidget):
         self.category = QComboBox(self)
         self.category.addItem("All categories", None)
         for name in CATEGORIES:
-            self.category.addItem(name.capitalize(), name)
+            self.category.addItem(category_name(name), name)
         self.sort = QComboBox(self)
         for key in catalog.SORTS:
-            self.sort.addItem(SORT_LABELS.get(key, key), key)
+            self.sort.addItem(_(SORT_LABELS.get(key, key)), key)
         bar = QHBoxLayout()
         bar.addWidget(self.search_box, 1)
         bar.addWidget(self.category)
@@ -320,7 +322,7 @@ class BrowsePage(QWidget):
 
     def _show_offline(self) -> None:
         self._offline = True
-        self.banner.setText(OFFLINE_TEXT)
+        self.banner.setText(_(OFFLINE_TEXT))
         self.banner.show()
         self.progress.hide()
         self.featured_box.hide()
@@ -328,7 +330,7 @@ class BrowsePage(QWidget):
         self.retry_button.hide()  # nothing to retry: turning offline mode off loads the Store at once
         self.more_button.hide()
         self.show_uninstallable.hide()
-        self.load_failed.emit(OFFLINE_TEXT)
+        self.load_failed.emit(_(OFFLINE_TEXT))
 
     def _clear_grid(self) -> None:
         self.grid_widget.clear()
@@ -398,7 +400,7 @@ class BrowsePage(QWidget):
             for listing in list(shelf.apps)[:COLUMNS]:
                 row.addWidget(self._card(listing), 1)
                 shown += 1
-            for _ in range(COLUMNS - min(len(shelf.apps), COLUMNS)):
+            for _gap in range(COLUMNS - min(len(shelf.apps), COLUMNS)):
                 row.addStretch(1)
             self.featured_col.addLayout(row)
         self.featured_box.setVisible(shown > 0)

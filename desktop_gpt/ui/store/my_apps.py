@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
 
-from desktop_gpt.ui.store.app_meta import TOOL_NAMES
+from desktop_gpt.ui.store.app_meta import tool_name
 from desktop_gpt.ui.store.directory import AppDirectory
+from desktop_gpt.i18n import _
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -71,7 +72,7 @@ class MyAppsList(QWidget):
                 newer = app.id in self.updates
                 item = QListWidgetItem(self.directory.icon(app.id, app.name), app.name + ("  ⬆" if newer else ""))
                 item.setData(ID_ROLE, app.id)
-                item.setToolTip(f"{app.name} — {TOOL_NAMES.get(app.tool, app.tool)}\n{app.description}"
+                item.setToolTip(f"{app.name} — {tool_name(app.tool)}\n{app.description}"
                                 + ("\nA newer version is available: right-click → Check for update." if newer else ""))
                 self.list.addItem(item)
 
@@ -107,7 +108,7 @@ class MyAppsList(QWidget):
 
     def menu_for(self, app) -> QMenu:
         menu = QMenu(self)
-        menu.addAction(f"Open in {TOOL_NAMES.get(app.tool, app.tool)}", lambda: self.launch_requested.emit(app))
+        menu.addAction(_("Open in {tool}").format(tool=tool_name(app.tool)), lambda: self.launch_requested.emit(app))
         menu.addAction("About this app…", lambda: self.page_requested.emit(app))
         if app.source == "hub":
             menu.addAction("Check for update", lambda: self.update_requested.emit(app))

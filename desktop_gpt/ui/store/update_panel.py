@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop_gpt.ui import theme
+from desktop_gpt.i18n import _
 
 
 def diff_html(diff: str) -> str:
@@ -59,7 +60,7 @@ class UpdatePanel(QFrame):
     def show_update(self, update) -> None:
         self.title.setText(f"<b>A newer version is available</b> ({html.escape(update.sha[:7])}). Read what "
                            "changes before applying it:")
-        changes = [f"• {c.label}: {c.old or '(none)'} → {c.new or '(none)'}" for c in update.changes
+        changes = [f"• {_(c.label)}: {c.old or _('(none)')} → {c.new or _('(none)')}" for c in update.changes
                    if c.field != "instructions"]
         self.changes.setText("\n".join(changes))
         self.changes.setVisible(bool(changes))

@@ -24,10 +24,10 @@ def can_show(code: str) -> bool:
 
 def option_text(option) -> str:
     """How a picker shows a choice. A language reads "Hindi — हिन्दी", or just "Hindi" on a computer with no font
-    for its script: the English name always reads well, boxes never do."""
+    for its script: the name in the interface's language always reads well, boxes never do."""
     if not hasattr(option, "display"):
-        return option.label
-    return option.display() if can_show(option.key) else option.label
+        return option.title
+    return option.display() if can_show(option.key) else option.title
 
 
 def combo(options, parent: QWidget, auto: str | None = None) -> QComboBox:
@@ -38,7 +38,7 @@ def combo(options, parent: QWidget, auto: str | None = None) -> QComboBox:
     for option in options:
         box.addItem(option_text(option), option.key)
         if hasattr(option, "native") and option.native != option.label:
-            box.setItemData(box.count() - 1, f"{option.label} ({option.native})", Qt.ItemDataRole.ToolTipRole)
+            box.setItemData(box.count() - 1, f"{option.title} ({option.native})", Qt.ItemDataRole.ToolTipRole)
     return box
 
 

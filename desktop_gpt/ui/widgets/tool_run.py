@@ -12,9 +12,10 @@ from desktop_gpt.services.apps import LaunchableApp
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.tools.templates import Prompt
 from desktop_gpt.ui.engine_controller import EngineController
+from desktop_gpt.i18n import N_, _
 
-STOP_WORDS = {"cancelled": "Stopped", "length": "Cut at the length limit", "context": "The context window is full",
-              "interrupted": "Interrupted"}
+STOP_WORDS = {"cancelled": N_("Stopped"), "length": N_("Cut at the length limit"), "context": N_("The context window is full"),
+              "interrupted": N_("Interrupted")}
 
 
 class RunTracker(QObject):
@@ -126,4 +127,4 @@ def ending_note(message: Message | None) -> str:
     """A few words on how a run ended, for the pane's status line ("" when it simply finished)."""
     if message is None or message.status == "complete":
         return ""
-    return STOP_WORDS.get(message.finish_reason or "", "Incomplete")
+    return _(STOP_WORDS.get(message.finish_reason or "", N_("Incomplete")))

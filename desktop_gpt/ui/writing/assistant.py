@@ -29,17 +29,18 @@ from desktop_gpt.tools import languages, writing
 from desktop_gpt.ui.widgets.choices import combo
 from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.when import when_text
+from desktop_gpt.i18n import N_, _
 
 RUNS_PAGE = 20  # earlier results listed at a time
 
 TASK_TIPS = {
-    "continue": "Let the model go on writing from the end of the selection (or of the document)",
-    "rewrite": "Make it read better, same meaning",
-    "shorten": "About half as long, same key points",
-    "expand": "More detail and depth",
-    "tone": "Rewrite in the tone chosen below",
-    "grammar": "Correct grammar, spelling and punctuation only",
-    "summarise": "A few sentences",
+    "continue": N_("Let the model go on writing from the end of the selection (or of the document)"),
+    "rewrite": N_("Make it read better, same meaning"),
+    "shorten": N_("About half as long, same key points"),
+    "expand": N_("More detail and depth"),
+    "tone": N_("Rewrite in the tone chosen below"),
+    "grammar": N_("Correct grammar, spelling and punctuation only"),
+    "summarise": N_("A few sentences"),
 }
 
 
@@ -73,8 +74,8 @@ class AssistantPanel(QWidget):
         grid = QGridLayout()
         grid.setSpacing(4)
         for n, task in enumerate(writing.TASKS):
-            button = QPushButton(task.label, self)
-            button.setToolTip(TASK_TIPS.get(task.key, ""))
+            button = QPushButton(task.title, self)
+            button.setToolTip(_(TASK_TIPS[task.key]) if task.key in TASK_TIPS else "")
             button.clicked.connect(lambda _c=False, k=task.key: self.task_requested.emit(k))
             self.task_buttons[task.key] = button
             grid.addWidget(button, n // 2, n % 2)

@@ -33,10 +33,11 @@ from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.ui.writing.assistant import AssistantPanel
 from desktop_gpt.ui.writing.editing import put_result
+from desktop_gpt.i18n import N_, _
 
 # The document is written to the database this long after the last keystroke (and when the window closes).
 AUTOSAVE_MS = 500
-FILE_FILTER = "Documents (*.md *.markdown *.txt);;Markdown (*.md);;Text (*.txt);;All files (*)"
+FILE_FILTER = N_("Documents (*.md *.markdown *.txt);;Markdown (*.md);;Text (*.txt);;All files (*)")
 
 
 class WritingPane(QWidget):
@@ -203,7 +204,7 @@ class WritingPane(QWidget):
         self._update_counts()
 
     def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open document", str(self._folder()), FILE_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self, "Open document", str(self._folder()), _(FILE_FILTER))
         if path:
             self.load_file(path)
 
@@ -237,7 +238,7 @@ class WritingPane(QWidget):
         name = self.document.name if self.document else "Untitled"
         safe = safe_file_name(name, "Untitled")
         start = self.document.path if self.document and self.document.path else str(self._folder() / f"{safe}.md")
-        path, _ = QFileDialog.getSaveFileName(self, "Save document", start, FILE_FILTER)
+        path, _filter = QFileDialog.getSaveFileName(self, "Save document", start, _(FILE_FILTER))
         return bool(path) and self._write(path)
 
     def _write(self, path: str) -> bool:
