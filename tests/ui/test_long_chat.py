@@ -215,3 +215,30 @@ def test_translation_and_writing_histories_reach_their_oldest_run(qtbot, make_wi
     listing = writing.assistant.runs
     _scroll_until(qtbot, listing, lambda: listing.count() == 45)
     assert listing.item(44).data(Qt.ItemDataRole.UserRole) == runs[-1]
+
+
+def test_a_search_result_opens_its_branch_scrolled_to_the_match_and_marked(qtbot, make_window):
+    window = make_window(load=False)
+    store = window.context.store
+    cid = _long_chat(window, 600)
+    old_branch = store.active_path(cid)
+    target = old_branch[40]
+    store.update_message(target.id, content=target.content + " The lighthouse keeper waved.")
+    # an edit of message 10 starts a second branch, which becomes the one shown: message 40 is not on it
+    edited = store.add_message(cid, old_branch[9].id, "user", "An edited question")
+    assert target.id not in {m.id for m in store.active_path(cid)}
+    chats = window.chat.conversations
+    chats.search.setText("LIGHTHOUSE keeper")
+    chats.refresh()
+    hit = chats.list.item(0)
+    assert chats.list.count() == 1 and "lighthouse keeper" in hit.text()
+    chats.list.itemClicked.emit(hit)
+    view = window.chat.view
+    assert window.chat.conversation_id == cid
+    assert target.id in {m.id for m in view.messages()} and edited.id not in {m.id for m in view.messages()}
+    widget = view.widget_for(target.id)
+    assert [s.cursor.selectedText() for s in widget.body.browser.extraSelections()] == ["lighthouse keeper"]
+    qtbot.waitUntil(lambda: not view.busy)
+    top = widget.mapTo(view.widget(), widget.rect().topLeft()).y()
+    bar = view.verticalScrollBar()
+    assert bar.value() <= top + widget.height() and top <= bar.value() + view.viewport().height()

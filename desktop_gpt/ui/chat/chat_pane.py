@@ -129,6 +129,7 @@ class ChatPane(QWidget):
         self.starters.app_clicked.connect(lambda app_id: self.start_app(self.apps.find(app_id)))
         self.composer.stop_requested.connect(self.stop)
         self.conversations.selected.connect(self.open_conversation)
+        self.conversations.match_selected.connect(self.open_match)
         self.conversations.new_requested.connect(self.new_chat)
         self.conversations.rename_requested.connect(self.rename)
         self.conversations.delete_requested.connect(self.delete)
@@ -190,7 +191,21 @@ class ChatPane(QWidget):
         self._update_header()
 
     def _theme_changed(self, _palette) -> None:
+        self.view.cache.clear()  # rendered in the old colours
         self.reload()  # code blocks and tiles drawn in the old colours are drawn again
+
+    def open_match(self, conversation_id: int, message_id: int, text: str) -> None:
+        """Open a search result: the chat, on the branch that holds the message, scrolled to it with ``text``
+        marked in it."""
+        if not self.controller.generating:  # while a reply streams the branch stays as it is
+            try:
+                message = self.store.message(message_id)
+            except KeyError:  # deleted since the search
+                message = None
+            if message is not None and message_id not in {m.id for m in self.store.active_path(conversation_id)}:
+                self.store.switch_branch(message_id)
+        self.open_conversation(conversation_id)
+        self.view.scroll_to_message(message_id, highlight=text)
 
     def reload(self) -> None:
         """Show the current branch of the current conversation from the database."""

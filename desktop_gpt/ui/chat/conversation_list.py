@@ -21,6 +21,7 @@ from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.when import when_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # a search result's message
 PAGE = 200  # chats loaded at a time
 RELOAD_MAX = 2_000  # a refresh reloads at most this many (scrolling loads the rest again)
 
@@ -30,11 +31,14 @@ class ConversationList(QWidget):
 
     Signals:
         selected(int): the user chose a conversation.
+        match_selected(int, int, str): the user chose a search result found in a message: the conversation,
+            the message and the text searched for.
         new_requested(): the user wants a new chat.
         rename_requested(int), delete_requested(int), export_requested(int): from the context menu.
     """
 
     selected = Signal(int)
+    match_selected = Signal(int, int, str)
     new_requested = Signal()
     rename_requested = Signal(int)
     delete_requested = Signal(int)
@@ -100,6 +104,7 @@ class ConversationList(QWidget):
             for hit in self.store.search(text, tool=self.tool):
                 item = self._two_lines(hit.title or "Untitled chat", hit.snippet)
                 item.setData(ID_ROLE, hit.conversation_id)
+                item.setData(MESSAGE_ROLE, hit.message_id)
                 item.setToolTip(hit.snippet)
                 self.list.addItem(item)
                 self._items.setdefault(hit.conversation_id, item)
@@ -161,8 +166,13 @@ class ConversationList(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         cid = item.data(ID_ROLE)
-        if cid is not None:
-            self._current = cid
+        if cid is None:
+            return
+        self._current = cid
+        message_id = item.data(MESSAGE_ROLE)
+        if message_id is not None:
+            self.match_selected.emit(cid, message_id, self.search.text().strip())
+        else:
             self.selected.emit(cid)
 
     def _menu(self, pos) -> None:
