@@ -34,6 +34,11 @@ class Document:
                    row["created_at"], row["updated_at"])
 
     @property
+    def page_key(self) -> tuple[float, int]:
+        """Where the page of documents after this one starts (see ``DocumentStore.list``)."""
+        return (self.updated_at, self.id)
+
+    @property
     def name(self) -> str:
         """What to call it: its title, else its file's name, else "Untitled"."""
         return self.title or (Path(self.path).name if self.path else "") or "Untitled"
@@ -61,9 +66,13 @@ class DocumentStore:
             raise KeyError(document_id)
         return Document.from_row(rows[0])
 
-    def list(self, limit: int = 100) -> list[Document]:
-        """Documents, most recently changed first."""
-        rows = self.db.query("SELECT * FROM documents ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
+    def list(self, limit: int = 100, after: tuple[float, int] | None = None) -> list[Document]:
+        """Documents, most recently changed first; for the next page pass the last one's ``page_key``."""
+        if after is None:
+            rows = self.db.query("SELECT * FROM documents ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
+        else:
+            rows = self.db.query("SELECT * FROM documents WHERE (updated_at, id) < (?, ?)"
+                                 " ORDER BY updated_at DESC, id DESC LIMIT ?", (after[0], after[1], limit))
         return [Document.from_row(r) for r in rows]
 
     def by_path(self, path: str) -> Document | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider
 
@@ -242,3 +243,23 @@ def test_a_search_result_opens_its_branch_scrolled_to_the_match_and_marked(qtbot
     top = widget.mapTo(view.widget(), widget.rect().topLeft()).y()
     bar = view.verticalScrollBar()
     assert bar.value() <= top + widget.height() and top <= bar.value() + view.viewport().height()
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")  # a popup, offscreen
+def test_the_writing_document_picker_reaches_the_oldest_document(qtbot, make_window):
+    from desktop_gpt.storage.documents import DocumentStore
+
+    window = make_window(load=False)
+    documents = DocumentStore(window.context.db)
+    with window.context.db.transaction():  # one transaction for all of them
+        made = [documents.create(title=f"Document {k}", content="text") for k in range(120)]
+    writing = window.writing
+    writing.new_document()
+    window.tabs.setCurrentWidget(writing)
+    picker = writing.picker
+    assert picker.count() < 121  # "Untitled (new)" and a first page
+    picker.showPopup()
+    _scroll_until(qtbot, picker.view(), lambda: picker.count() == 121)
+    listed = [picker.itemData(i) for i in range(1, 121)]
+    assert sorted(listed) == sorted(d.id for d in made) and listed[-1] == made[0].id
+    picker.hidePopup()

@@ -30,6 +30,7 @@ from desktop_gpt.tools import writing
 from desktop_gpt.tools.options import find
 from desktop_gpt.tools.templates import Prompt
 from desktop_gpt.ui.engine_controller import EngineController
+from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.ui.writing.assistant import AssistantPanel
 from desktop_gpt.ui.writing.editing import put_result
@@ -37,6 +38,7 @@ from desktop_gpt.i18n import N_, _
 
 # The document is written to the database this long after the last keystroke (and when the window closes).
 AUTOSAVE_MS = 500
+DOCUMENTS_PAGE = 50  # documents listed at a time in the picker
 FILE_FILTER = N_("Documents (*.md *.markdown *.txt);;Markdown (*.md);;Text (*.txt);;All files (*)")
 
 
@@ -110,6 +112,9 @@ class WritingPane(QWidget):
         self.editor.textChanged.connect(self._text_changed)
         self.editor.selectionChanged.connect(self._count_timer.start)
         self.picker.activated.connect(self._picked)
+        self._documents_after: tuple[float, int] | None = None
+        self._documents_scroll = MoreOnScroll(self.picker.view(), lambda: self._documents_after is not None
+                                              and self._more_documents())
         self.new_button.clicked.connect(self.new_document)
         self.open_button.clicked.connect(self.open_file)
         self.save_button.clicked.connect(self.save_file)
@@ -262,13 +267,25 @@ class WritingPane(QWidget):
         return Path.home()
 
     def _refresh_picker(self) -> None:
+        """List the newest documents; older ones load as the open list is scrolled down."""
         self.picker.clear()
+        self._documents_after = None
         if self.document is None:
             self.picker.addItem("Untitled (new)", None)
-        for doc in self.documents.list(limit=50):
-            self.picker.addItem(self._label(doc), doc.id)
+        more = self._more_documents()
         if self.document is not None:
-            self.picker.setCurrentIndex(max(0, self.picker.findData(self.document.id)))
+            if self.picker.findData(self.document.id) < 0:  # an old one, opened from its file
+                self.picker.addItem(self._label(self.document), self.document.id)
+            self.picker.setCurrentIndex(self.picker.findData(self.document.id))
+        self._documents_scroll.reset(more)
+
+    def _more_documents(self) -> bool:
+        docs = self.documents.list(limit=DOCUMENTS_PAGE, after=self._documents_after)
+        for doc in docs:
+            if self.picker.findData(doc.id) < 0:
+                self.picker.addItem(self._label(doc), doc.id)
+        self._documents_after = docs[-1].page_key if len(docs) == DOCUMENTS_PAGE else None
+        return self._documents_after is not None
 
     def _update_picker_label(self) -> None:
         index = self.picker.findData(self.document.id)
