@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.engine.protocol import GenerationStats
+from desktop_gpt.i18n import _
 from desktop_gpt.services import apps as app_service
 from desktop_gpt.services import chat as chat_service
 from desktop_gpt.paths import safe_file_name
@@ -304,7 +305,7 @@ class ChatPane(QWidget):
             return
         conv = self.store.get(cid)
         name = safe_file_name(conv.title or "", "chat")
-        path, _ = QFileDialog.getSaveFileName(self, "Export chat", str(Path.home() / f"{name}.md"),
+        path, _filter = QFileDialog.getSaveFileName(self, "Export chat", str(Path.home() / f"{name}.md"),
                                               "Markdown (*.md);;Text (*.txt)")
         if not path:
             return
@@ -315,10 +316,9 @@ class ChatPane(QWidget):
             write_text_file(path, export_markdown(current, store.path_to(current.current_leaf_id)))
             return path
 
-        self.status_message.emit(f"Exporting to {path}…")
-        self.export_task = tasks.run(write, lambda done: self.status_message.emit(f"Exported to {done}"),
-                                     lambda text: QMessageBox.warning(self, "Export chat", text), owner=self,
-                                     name="export")
+        self.status_message.emit(_("Exporting to {path}…").format(path=path))
+        self.export_task = tasks.run(write, lambda done: self.status_message.emit(_("Exported to {path}").format(
+            path=done)), lambda text: QMessageBox.warning(self, _("Export chat"), text), owner=self, name="export")
 
     def edit_system_prompt(self) -> None:
         current = (self.store.get(self.conversation_id).system_prompt if self.conversation_id is not None
