@@ -61,6 +61,7 @@ class ConversationList(QWidget):
         self.list.setWordWrap(False)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)  # every row is two lines tall: adding a page costs no full relayout
         top = QHBoxLayout()
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
