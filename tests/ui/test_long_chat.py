@@ -263,3 +263,29 @@ def test_the_writing_document_picker_reaches_the_oldest_document(qtbot, make_win
     listed = [picker.itemData(i) for i in range(1, 121)]
     assert sorted(listed) == sorted(d.id for d in made) and listed[-1] == made[0].id
     picker.hidePopup()
+
+
+def test_tab_goes_through_the_messages_top_to_bottom_after_scrolling_up(qtbot, make_window):
+    from desktop_gpt.ui.chat.message_widget import MessageWidget
+
+    window = make_window(load=False)
+    cid = _long_chat(window, 300)
+    view = _open(qtbot, window, cid)
+    bar = view.verticalScrollBar()
+    for _ in range(4):  # older messages are built above the ones there
+        bar.triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)
+        qtbot.waitUntil(lambda: _settled(view))
+    shown = [w.message.id for w in view.widgets()]
+    stop = view.widgets()[0].copy_button
+    order = []
+    for _ in range(10_000):  # the Tab stops, following the focus chain from the first message's Copy button
+        if stop.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            owner = stop
+            while owner is not None and not isinstance(owner, MessageWidget):
+                owner = owner.parentWidget()
+            if owner is None:
+                break
+            if not order or order[-1] != owner.message.id:
+                order.append(owner.message.id)
+        stop = stop.nextInFocusChain()
+    assert order == shown

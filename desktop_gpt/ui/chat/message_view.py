@@ -143,6 +143,7 @@ class MessageView(QScrollArea):
             for _ in range(min(FIRST_SCREEN, len(self._messages))):
                 self._build_before()
             self.empty_label.setVisible(not self._messages)
+            _tab_in_order(self.widgets())
         finally:
             self.setUpdatesEnabled(True)
         self._changed()
@@ -305,6 +306,7 @@ class MessageView(QScrollArea):
             self.setUpdatesEnabled(True)
         self._anchor = None
         self._settle()
+        _tab_in_order(self.widgets())
         if align_top:
             self._follow = False
             self.verticalScrollBar().setValue(self._widgets[self._messages[pos].id].y())
@@ -344,6 +346,7 @@ class MessageView(QScrollArea):
                 built += 1
         if built:
             self._settle()
+            _tab_in_order(self.widgets())
         self._drop_far(bar.value(), page)
         if built:
             self._changed()
@@ -430,3 +433,15 @@ class MessageView(QScrollArea):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._schedule_fill()
+
+
+def _focusable(widget: QWidget) -> list[QWidget]:
+    """The widgets Tab stops at inside ``widget``, in the order they were made (their order on screen)."""
+    return [child for child in widget.findChildren(QWidget) if child.focusPolicy() & Qt.FocusPolicy.TabFocus]
+
+
+def _tab_in_order(widgets: list[QWidget]) -> None:
+    """Tab goes through the messages top to bottom (a widget built above the others would come last)."""
+    stops = [stop for widget in widgets for stop in _focusable(widget)]
+    for first, second in zip(stops, stops[1:]):
+        QWidget.setTabOrder(first, second)
