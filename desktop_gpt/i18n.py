@@ -20,6 +20,8 @@ from datetime import date, datetime
 from importlib import resources
 
 DOMAIN = "desktop_gpt"
+# The language in use, handed to the processes the app starts (the engine worker) so they speak it too.
+ENV = "DESKTOP_GPT_UI_LANGUAGE"
 SYSTEM = "system"
 ENGLISH = "en"
 
@@ -134,6 +136,7 @@ def install(setting: str = SYSTEM, ui_languages: list[str] | None = None) -> str
         except (OSError, ValueError):
             code = ENGLISH  # a missing or broken catalogue: English rather than no app
     _translations, _language = translations, code
+    os.environ[ENV] = code
     return code
 
 

@@ -20,11 +20,12 @@ import time
 import traceback
 from typing import Any, Iterator
 
-from desktop_gpt import log
+from desktop_gpt import i18n, log
 from desktop_gpt.engine.offload import explain as explain_offload
 from desktop_gpt.engine.protocol import GenerationStats, LoadRequest, ModelInfo, SamplingParams
 from desktop_gpt.engine.templates import ChatTemplate, normalise
 from desktop_gpt.errors import ContextFullError, DesktopGPTError, ModelLoadError, TemplateError
+from desktop_gpt.i18n import _
 
 _log = log.get("engine.worker")
 _llama_log = log.get("engine.llama")
@@ -76,7 +77,7 @@ class LlamaLog:
         return list(self.lines)[-n:] if n > 0 else []
 
     def since(self, mark: int) -> list[str]:
-        return [text for _, text in self._recent(mark)]
+        return [text for _level, text in self._recent(mark)]
 
     def errors_since(self, mark: int) -> list[str]:
         return [text for level, text in self._recent(mark) if level >= logging.ERROR]
@@ -149,9 +150,9 @@ class Worker:
         requested = req.gpu_layers if gpu_ok else 0
         self.unload()
         mark = self.log.mark()
-        self.conn.send(("progress", 0.02, "Opening the model file"))
+        self.conn.send(("progress", 0.02, _("Opening the model file")))
         self.log.dots = 0
-        self.log.on_dot = lambda n: self.conn.send(("progress", 0.05 + 0.85 * min(n, 100) / 100, "Loading weights"))
+        self.log.on_dot = lambda n: self.conn.send(("progress", 0.05 + 0.85 * min(n, 100) / 100, _("Loading weights")))
         context_size = req.context_size
         if facts.get("context_train"):
             context_size = min(context_size, int(facts["context_train"]))
@@ -170,7 +171,7 @@ class Worker:
             raise ModelLoadError(self._load_failure(req.path, mark, exc)) from None
         finally:
             self.log.on_dot = None
-        self.conn.send(("progress", 0.93, "Checking the chat template"))
+        self.conn.send(("progress", 0.93, _("Checking the chat template")))
         model = llm._model  # noqa: SLF001 - llama-cpp-python keeps its model here
         bos = model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
         eos = model.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
@@ -424,6 +425,7 @@ def _trim_message(dropped: int) -> str:
 
 def serve(conn, cancel, log_dir: str | None = None) -> None:
     """Entry point of the worker process: answer requests until the pipe closes."""
+    i18n.install(os.environ.get(i18n.ENV, i18n.ENGLISH))  # the app's language, for the messages sent back
     if log_dir:
         from pathlib import Path
 
@@ -433,7 +435,7 @@ def serve(conn, cancel, log_dir: str | None = None) -> None:
         worker = Worker(conn, cancel)
     except Exception as exc:  # noqa: BLE001 - e.g. llama_cpp missing or built for another CPU
         _log.exception("engine worker could not start")
-        conn.send(("error", "ModelLoadError", f"The model engine could not start: {exc}"))
+        conn.send(("error", "ModelLoadError", _("The model engine could not start: {error}").format(error=exc)))
         return
     conn.send(("ready", os.getpid()))
     while True:

@@ -49,6 +49,7 @@ def test_an_explicit_language_wins_over_the_locale(monkeypatch):
     assert _("Settings saved") == "Settings saved"
     assert i18n.install("system") == "zh_CN"
     assert _("Settings saved") == "设置已保存"
+    assert os.environ[i18n.ENV] == "zh_CN"  # what the engine worker process installs
 
 
 INTERRUPTED = ("{n} reply was being written when Desktop GPT last closed; what was written is kept and marked "

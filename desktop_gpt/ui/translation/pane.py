@@ -29,10 +29,11 @@ from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.tools import translation
 from desktop_gpt.tools.translation import AUTO, TranslationRequest, find_language, parse_glossary
 from desktop_gpt.ui.engine_controller import EngineController
-from desktop_gpt.ui.widgets.choices import combo, option_text
+from desktop_gpt.ui.widgets.choices import UI_CONTENT_LANGUAGE, combo, option_text
 from desktop_gpt.ui.widgets.when import when_text
 from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
+from desktop_gpt import i18n
 
 # Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
 HISTORY_SIZE = 50
@@ -56,14 +57,17 @@ def history_languages(run: tool_runs.ToolRun) -> str:
     if source in (AUTO, None):
         source = translation.detect_language(run.input[:4000])
     try:
-        names = [find_language(code).label for code in (source, run.request.get("target", "en")) if code]
+        names = [find_language(code).title for code in (source, run.request.get("target", "en")) if code]
     except DesktopGPTError:
         return run.title
     return " → ".join(names) if len(names) == 2 else run.title
 
 
 def default_target() -> str:
-    """The language of this computer's locale if we know it, else English."""
+    """The interface's language when it is not English (a Chinese interface: 中文 ↔ English), else the language of
+    this computer's locale if we know it, else English."""
+    if i18n.current() in UI_CONTENT_LANGUAGE:
+        return UI_CONTENT_LANGUAGE[i18n.current()]
     name = QLocale.system().name()  # e.g. "zh_CN", "fr_FR"
     candidates = ["zh-Hant"] if name in ("zh_TW", "zh_HK", "zh_MO") else [name.replace("_", "-"), name[:2]]
     for code in candidates:

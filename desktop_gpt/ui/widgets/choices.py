@@ -8,6 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QWidget
 
+# The language of the content a person of each interface language writes by default (Translation, Writing).
+UI_CONTENT_LANGUAGE = {"zh_CN": "zh-Hans", "zh_TW": "zh-Hant"}
+
 _WS = QFontDatabase.WritingSystem
 # The script each language's own name is written in (Latin-script names need nothing special).
 SCRIPTS = {"zh-Hans": _WS.SimplifiedChinese, "zh-Hant": _WS.TraditionalChinese, "ja": _WS.Japanese,

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from desktop_gpt.services.tool_runs import ToolRun
 from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.tools import languages, writing
-from desktop_gpt.ui.widgets.choices import combo
+from desktop_gpt.ui.widgets.choices import UI_CONTENT_LANGUAGE, combo, select
 from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.when import when_text
+from desktop_gpt import i18n
 from desktop_gpt.i18n import N_, _
 
 RUNS_PAGE = 20  # earlier results listed at a time
@@ -91,6 +92,8 @@ class AssistantPanel(QWidget):
         self.length = combo(writing.LENGTHS, self)
         self.length.setCurrentIndex(1)
         self.language = combo(languages.LANGUAGES, self, auto="Same as the brief")
+        if i18n.current() in UI_CONTENT_LANGUAGE:  # a Chinese interface drafts in Chinese unless told otherwise
+            select(self.language, UI_CONTENT_LANGUAGE[i18n.current()])
         self.topic = QPlainTextEdit(self)
         self.topic.setPlaceholderText("What to write about, e.g. “autumn rain” or “thank the team for the launch”")
         self.topic.setFixedHeight(56)
