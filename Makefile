@@ -32,6 +32,7 @@ self-test: install
 bench: install  ## print the speed figures (not pass/fail)
 	$(PY) bench/chat_turns.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui_stream.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/scale.py   # the first run fills a 1,000,000-message search corpus (minutes)
 	$(PY) bench/store_browse.py
 	$(PY) bench/download.py
 

@@ -47,7 +47,7 @@ def test_a_2000_message_chat_opens_with_a_bounded_number_of_widgets(qtbot, make_
     assert 0 < len(widgets) <= WIDGETS_MAX
     assert widgets[-1].message.id == messages[-1].id  # the newest message is the one shown
     assert widgets[-1].body.text() == _text(1999)
-    assert view.window() == (2000 - len(widgets), 2000)
+    assert view.built_range() == (2000 - len(widgets), 2000)
 
 
 def test_scrolling_to_the_top_brings_the_first_message_and_keeps_widgets_bounded(qtbot, make_window):
@@ -88,8 +88,8 @@ def test_scrolling_up_keeps_the_message_on_screen_still(qtbot, make_window):
     bar.triggerAction(QAbstractSlider.SliderAction.SliderToMinimum)  # the top of what is built: more comes above
     top = view.widgets()[0]
     on_screen = top.y() - bar.value()
-    first_before = view.window()[0]
-    qtbot.waitUntil(lambda: view.window()[0] < first_before and _settled(view))
+    first_before = view.built_range()[0]
+    qtbot.waitUntil(lambda: view.built_range()[0] < first_before and _settled(view))
     # older messages were put above it, and it stayed where the user was looking
     assert top.y() > on_screen
     assert top.y() - bar.value() == on_screen

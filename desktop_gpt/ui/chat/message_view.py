@@ -12,6 +12,7 @@ from desktop_gpt.storage import Message
 from desktop_gpt.ui.chat.message_widget import MessageWidget
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.render_cache import RenderCache
+from desktop_gpt.ui.widgets.tab_order import tab_in_order
 
 FIRST_SCREEN = 6  # messages built at once when a chat opens (the rest come as the view asks for them)
 LOAD_PAGES = 1.5  # build messages until this many screens above and below what is shown are covered
@@ -31,17 +32,22 @@ class MessageView(QScrollArea):
     at a time (older ones above keep what is on screen still); widgets far off screen are dropped, their rendered
     documents kept in a cache so coming back costs no new render.
 
+    Attributes:
+        cache: the RenderCache of rendered messages (cleared when the way messages look changes).
+        body_factory: None, or ``factory(message, parent)`` making the view of a message's text (a MarkdownView
+            subclass, e.g. one shading tokens); set it with ``set_body_factory``.
+
     Signals:
         edit_submitted(int, str), regenerate_requested(int), branch_requested(int), copied(str):
             forwarded from the message widgets.
-        window_changed(int, int): the messages with widgets are now those at positions [first, end) of the branch.
+        built_range_changed(int, int): the messages with widgets are now those at positions [first, end) of the branch.
     """
 
     edit_submitted = Signal(int, str)
     regenerate_requested = Signal(int)
     branch_requested = Signal(int)
     copied = Signal(str)
-    window_changed = Signal(int, int)
+    built_range_changed = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -96,7 +102,7 @@ class MessageView(QScrollArea):
     def widget_for(self, message_id: int) -> MessageWidget | None:
         return self._widgets.get(message_id)
 
-    def window(self) -> tuple[int, int]:
+    def built_range(self) -> tuple[int, int]:
         """Positions [first, end) of the branch's messages that have widgets now."""
         return self._first, self._end
 
@@ -143,7 +149,7 @@ class MessageView(QScrollArea):
             for _ in range(min(FIRST_SCREEN, len(self._messages))):
                 self._build_before()
             self.empty_label.setVisible(not self._messages)
-            _tab_in_order(self.widgets())
+            tab_in_order(self.widgets())
         finally:
             self.setUpdatesEnabled(True)
         self._changed()
@@ -306,7 +312,7 @@ class MessageView(QScrollArea):
             self.setUpdatesEnabled(True)
         self._anchor = None
         self._settle()
-        _tab_in_order(self.widgets())
+        tab_in_order(self.widgets())
         if align_top:
             self._follow = False
             self.verticalScrollBar().setValue(self._widgets[self._messages[pos].id].y())
@@ -346,7 +352,7 @@ class MessageView(QScrollArea):
                 built += 1
         if built:
             self._settle()
-            _tab_in_order(self.widgets())
+            tab_in_order(self.widgets())
         self._drop_far(bar.value(), page)
         if built:
             self._changed()
@@ -385,7 +391,7 @@ class MessageView(QScrollArea):
             self._mutating = False
 
     def _changed(self) -> None:
-        self.window_changed.emit(self._first, self._end)
+        self.built_range_changed.emit(self._first, self._end)
 
     # -- staying still ----------------------------------------------------------------------------------------
     def _anchor_at(self, value: int) -> tuple[MessageWidget, int] | None:
@@ -434,14 +440,3 @@ class MessageView(QScrollArea):
         super().resizeEvent(event)
         self._schedule_fill()
 
-
-def _focusable(widget: QWidget) -> list[QWidget]:
-    """The widgets Tab stops at inside ``widget``, in the order they were made (their order on screen)."""
-    return [child for child in widget.findChildren(QWidget) if child.focusPolicy() & Qt.FocusPolicy.TabFocus]
-
-
-def _tab_in_order(widgets: list[QWidget]) -> None:
-    """Tab goes through the messages top to bottom (a widget built above the others would come last)."""
-    stops = [stop for widget in widgets for stop in _focusable(widget)]
-    for first, second in zip(stops, stops[1:]):
-        QWidget.setTabOrder(first, second)
