@@ -52,3 +52,23 @@ def write_gguf(
         out += b"\0" * ((n + 31) // 32 * 32)
     path.write_bytes(bytes(out))
     return path
+
+
+def with_chat_template(source: str | Path, target: str | Path, template: str) -> Path:
+    """A copy of the GGUF ``source`` whose chat template is ``template`` (padded with spaces to the original's
+    length, so every offset in the file stays valid)."""
+    from desktop_gpt.models.gguf import read_gguf
+
+    old = read_gguf(source).get("tokenizer.chat_template").encode("utf-8")
+    new = template.encode("utf-8")
+    if len(new) > len(old):
+        raise ValueError(f"the new template must be at most {len(old)} bytes")
+    data = bytearray(Path(source).read_bytes())
+    at = data.find(_string(old.decode("utf-8")))
+    if at < 0:
+        raise ValueError("the chat template was not found in the file")
+    at += 8  # the length prefix stays
+    data[at:at + len(old)] = new + b" " * (len(old) - len(new))
+    target = Path(target)
+    target.write_bytes(bytes(data))
+    return target

@@ -21,10 +21,15 @@ from desktop_gpt.engine.protocol import (
     Token,
     Trimmed,
 )
-from desktop_gpt.errors import EngineBusy, EngineCrashed, ModelLoadError
+from desktop_gpt.errors import Cancelled, EngineBusy, EngineCrashed, ModelLoadError, TemplateError
+from desktop_gpt.i18n import _
 from desktop_gpt.models.gguf import read_gguf
 
 _log = log.get("engine")
+
+# A chat template is a program from the model file (a sandbox bounds its loops' length, not their time): the worker
+# says when it starts and ends rendering one, and a render that takes longer than this ends the worker.
+TEMPLATE_BUDGET_S = 10.0
 
 _ERRORS: dict[str, type[errors.DesktopGPTError]] = {
     name: cls for name, cls in vars(errors).items() if isinstance(cls, type) and issubclass(cls, errors.DesktopGPTError)
@@ -84,6 +89,8 @@ class Engine:
         self._proc = None
         self._conn = None
         self._lock = threading.Lock()
+        self._killed = False  # kill() ended the worker: the request in progress was cancelled, not crashed
+        self._restore_after_kill = True
         self._loaded_request: LoadRequest | None = None
         self._facts: dict[str, Any] = {}
         self._needs_reload = False
@@ -136,11 +143,26 @@ class Engine:
             f"The model engine stopped unexpectedly ({how}). It will restart with your next request."
         )
 
-    def _recv(self) -> tuple:
+    def _recv_one(self) -> tuple:
         try:
             return self._conn.recv()
         except (EOFError, OSError):
             raise self._died() from None
+
+    def _recv(self) -> tuple:
+        msg = self._recv_one()
+        while msg[0] in ("template", "rendered"):  # a chat template renders: it gets TEMPLATE_BUDGET_S
+            if msg[0] == "template" and not self._conn.poll(TEMPLATE_BUDGET_S):
+                self._kill()
+                self._needs_reload = self._loaded_request is not None
+                _log.error("a chat template took more than %s s to render; the engine worker was ended",
+                           TEMPLATE_BUDGET_S)
+                raise TemplateError(_(
+                    "The model's chat template did not finish within {seconds} seconds (it probably loops), so "
+                    "it was stopped. This model file cannot be used for chat; choose another one."
+                ).format(seconds=int(TEMPLATE_BUDGET_S)))
+            msg = self._recv_one()
+        return msg
 
     def _ensure(self) -> None:
         if self._proc is None or not self._proc.is_alive():
@@ -158,17 +180,36 @@ class Engine:
         except (BrokenPipeError, OSError):
             raise self._died() from None
 
-    def close(self) -> None:
-        """Stop the worker (the model is freed with it)."""
-        with self._lock:
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the worker (the model is freed with it). Returns within about ``timeout`` seconds: a worker
+        busy with a request it cannot leave (a load, a hung template) is killed."""
+        if not self._lock.acquire(timeout=timeout):
+            self.kill(restore_previous=False)  # the request in progress ends and lets go of the lock
+            if not self._lock.acquire(timeout=timeout):
+                _log.error("the engine is still busy after its worker was killed; closing anyway")
+                self.info = None
+                return
+        try:
             if self._conn is not None and self._proc is not None and self._proc.is_alive():
                 try:
                     self._conn.send({"op": "shutdown"})
-                    self._proc.join(5)
+                    self._proc.join(timeout)
                 except OSError:
                     pass
             self._kill()
             self.info = None
+        finally:
+            self._lock.release()
+
+    def kill(self, restore_previous: bool = True) -> None:
+        """End the worker process now, from any thread: a load or request in progress raises Cancelled (the
+        model being replaced comes back if ``restore_previous``); the next request starts a new worker."""
+        self._restore_after_kill = restore_previous
+        self._killed = True
+        proc = self._proc
+        if proc is not None and proc.is_alive():
+            _log.info("ending the engine worker (pid %s) on request", proc.pid)
+            proc.kill()
 
     def cancel(self) -> None:
         """Stop the current request (thread-safe, returns at once)."""
@@ -178,6 +219,7 @@ class Engine:
     def _acquire(self) -> None:
         if not self._lock.acquire(blocking=False):
             raise EngineBusy("The model is busy with another request. Stop it first, or wait for it to finish.")
+        self._killed = False
         with self._cancel_lock:
             self._cancel.value = 1 if self.stop_requested() else 0
 
@@ -201,13 +243,17 @@ class Engine:
         request = LoadRequest(str(Path(path).resolve()), context_size, gpu_layers, threads or physical_cores())
         self._acquire()
         try:
-            self._ensure()
             try:
+                self._ensure()
                 return self._run_load(request, facts, on_progress)
             except (ModelLoadError, errors.TemplateError):
                 self._restore_previous()
                 raise
             except EngineCrashed:
+                if self._killed:  # kill(): the user cancelled the load, or the app is quitting
+                    if self._restore_after_kill:
+                        self._restore_previous()
+                    raise Cancelled(f"loading {Path(path).name} was cancelled") from None
                 self._restore_previous()
                 raise ModelLoadError(
                     f"Loading {Path(path).name} crashed the model engine; the file is probably damaged or not "

@@ -3,7 +3,8 @@
 It runs in a child process (see client.py), so a native crash on a bad file takes down only this process.
 Requests arrive as dicts on a pipe; replies go back as small tuples:
 ("progress", fraction, stage) · ("loaded", info) · ("token", text) · ("trimmed", n, message) ·
-("done", stats) · ("result", value) · ("error", kind, message).
+("done", stats) · ("result", value) · ("error", kind, message) · ("template",) and ("rendered",) around each
+chat template render, so the client can give it a time budget (a template is a program from the model file).
 Stop is a shared flag (``cancel``) read between tokens and by llama.cpp's abort callback during a long prompt.
 """
 
@@ -125,7 +126,7 @@ class Worker:
             self.conn.send(("result", self.count(request.get("text"), request.get("messages"))))
         elif op == "render":
             self._require_model()
-            self.conn.send(("result", self.template.render(request["messages"]).text))
+            self.conn.send(("result", self._render(request["messages"])))
         elif op == "last_prompt":
             self.conn.send(("result", self.last_prompt))
         elif op == "forget":
@@ -178,7 +179,9 @@ class Worker:
         template_text = llm.metadata.get("tokenizer.chat_template")
         try:
             template = ChatTemplate(template_text, bos_token=bos, eos_token=eos)
+            self.conn.send(("template",))
             template.check()
+            self.conn.send(("rendered",))
         except TemplateError:
             llm.close()
             raise
@@ -257,8 +260,14 @@ class Worker:
             add_bos = False  # the template wrote BOS itself
         return self.llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
 
-    def _render_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+    def _render(self, messages: list[dict[str, str]]) -> str:
+        self.conn.send(("template",))
         text = self.template.render(messages).text
+        self.conn.send(("rendered",))
+        return text
+
+    def _render_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+        text = self._render(messages)
         self._last_render = text
         return self.tokenize(text, special=True)
 

@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from desktop_gpt import log
 from desktop_gpt.engine import Engine
 from desktop_gpt.engine.protocol import Done, GenerationStats, LoadProgress, ModelInfo, SamplingParams, Token, Trimmed
-from desktop_gpt.errors import DesktopGPTError, NoModelError
+from desktop_gpt.errors import Cancelled, DesktopGPTError, NoModelError
+from desktop_gpt.i18n import _
 from desktop_gpt.services import chat as chat_service
 from desktop_gpt.services import tool_runs
 from desktop_gpt.services.model import load_model
@@ -20,6 +21,13 @@ from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
 
 _log = log.get("ui.engine")
+
+QUIT_WAIT_S = 3.0  # Quit waits this long for the engine thread's job to stop by itself, then ends the worker
+
+
+def _bug_text(exc: Exception) -> str:
+    return _("Something went wrong: {error}. What was written so far is kept; the details are in the log file "
+             "(Help → Open log folder).").format(error=exc)
 
 
 @dataclass
@@ -46,6 +54,7 @@ class EngineController(QObject):
         loading(float, str): model loading progress (0–1) and what is happening.
         loaded(ModelInfo): a model is ready.
         load_failed(str): a model could not be loaded (the previous one, if any, is still loaded).
+        load_cancelled(): the user cancelled a load (the previous model, if any, is loaded again: loaded follows).
         opened(str): a model file the user picked was loaded (its path), so it becomes the default.
         no_model(str): there is no model to load at all; the text says how to get one.
         reply_started(Message): an assistant message was created and will stream.
@@ -65,6 +74,7 @@ class EngineController(QObject):
     loading = Signal(float, str)
     loaded = Signal(object)
     load_failed = Signal(str)
+    load_cancelled = Signal()
     opened = Signal(str)
     no_model = Signal(str)
     reply_started = Signal(object)
@@ -161,10 +171,13 @@ class EngineController(QObject):
     def load(self, path: str | None = None) -> int:
         """Load ``path``, or the model the settings choose (then the bundled one). Returns the job id."""
 
-        def job(_ticket: _Job) -> None:
+        def job(ticket: _Job) -> None:
             def progress(p: LoadProgress) -> None:
                 self.loading.emit(p.fraction, p.stage)
 
+            if ticket.stopped:  # cancelled (or the app quit) while it waited
+                self.load_cancelled.emit()
+                return
             try:
                 if path is None:
                     info, choice = load_model(self.engine, self.settings, on_progress=progress)
@@ -175,8 +188,15 @@ class EngineController(QObject):
             except NoModelError as exc:
                 self.no_model.emit(str(exc))
                 return
-            except DesktopGPTError as exc:
-                self.load_failed.emit(str(exc))
+            except Cancelled:
+                self.load_cancelled.emit()
+                if self.engine.info is not None:
+                    self.loaded.emit(self.engine.info)
+                return
+            except Exception as exc:  # noqa: BLE001 - a typed error, or a bug: either way the user is told
+                if not isinstance(exc, DesktopGPTError):
+                    _log.exception("loading a model failed")
+                self.load_failed.emit(str(exc) if isinstance(exc, DesktopGPTError) else _bug_text(exc))
                 if self.engine.info is not None:
                     self.loaded.emit(self.engine.info)
                 return
@@ -254,8 +274,7 @@ class EngineController(QObject):
             failed(reply_id, str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug or a failing disk: the reply must not stay "writing…"
             _log.exception("a reply failed")
-            failed(reply_id, f"Something went wrong while writing this: {exc}. What was written so far is kept; "
-                             "the details are in the log file (Help → Open log folder).")
+            failed(reply_id, _bug_text(exc))
         finally:
             self._streaming.pop(reply_id, None)
 
@@ -265,8 +284,10 @@ class EngineController(QObject):
         def job(_ticket: _Job) -> None:
             try:
                 result = fn(self.engine)
-            except DesktopGPTError as exc:
-                self.reply_failed.emit(-1, str(exc))
+            except Exception as exc:  # noqa: BLE001 - a typed error, or a bug: either way the user is told
+                if not isinstance(exc, DesktopGPTError):
+                    _log.exception("an engine call failed")
+                self.reply_failed.emit(-1, str(exc) if isinstance(exc, DesktopGPTError) else _bug_text(exc))
                 return
             if on_result is not None:
                 on_result(result)
@@ -284,9 +305,30 @@ class EngineController(QObject):
             if self._current_stopped():
                 self.engine.cancel()
 
+    def cancel_load(self) -> None:
+        """Cancel the model load in progress (its worker is ended; the previous model comes back) and any
+        load still waiting."""
+        with self._jobs_lock:
+            for ticket in self._jobs.values():
+                if ticket.kind == "load":
+                    ticket.stopped = True
+            if self._current is not None and self._current.kind == "load":
+                self.engine.kill()
+
+    @property
+    def loading_now(self) -> bool:
+        """A model load is running or waiting."""
+        return self._pending["load"] > 0
+
     def shutdown(self) -> None:
-        """Stop generating, let the engine thread finish its job, and end the worker process."""
+        """Stop every job and end the worker process; returns within a few seconds, whatever the engine is
+        doing (a load, a long prompt, a chat template that never ends)."""
+        with self._jobs_lock:
+            for ticket in self._jobs.values():
+                ticket.stopped = True
         self.engine.cancel()
         self._thread.quit()
-        self._thread.wait(30_000)
-        self.engine.close()
+        if not self._thread.wait(int(QUIT_WAIT_S * 1000)):
+            self.engine.kill(restore_previous=False)
+            self._thread.wait(int(QUIT_WAIT_S * 1000))
+        self.engine.close(timeout=QUIT_WAIT_S)

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.controller.loaded.connect(self.status.show_model)
         self.controller.no_model.connect(lambda _t: self.status.show_no_model())
         self.controller.load_failed.connect(self._load_failed)
+        self.controller.load_cancelled.connect(self.status.show_load_ended)
+        self.status.cancel_load.connect(self.controller.cancel_load)
         self.controller.reply_finished.connect(lambda _id, stats: self.status.show_stats(stats))
         self.chat.status_message.connect(lambda text: self.status.showMessage(text, 5000))
         self.chat.open_model_requested.connect(self.open_model_file)
@@ -198,9 +200,7 @@ class MainWindow(QMainWindow):
             self.restart_requested = False
 
     def _load_failed(self, text: str) -> None:
-        self.status.progress.hide()
-        if self.status.info is None:
-            self.status.model_label.setText("No model")
+        self.status.show_load_ended()
         QMessageBox.warning(self, "Model", text)
 
     def _open_folder(self, path) -> None:

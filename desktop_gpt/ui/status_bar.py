@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from desktop_gpt.engine import offload
 from desktop_gpt.engine.protocol import GenerationStats, ModelInfo
+from desktop_gpt.i18n import _
 from desktop_gpt.models.fit import parameters_text
 
 
@@ -57,9 +58,11 @@ class ModelStatusBar(QStatusBar):
 
     Signals:
         manage_models(): the model name was clicked (open the model manager).
+        cancel_load(): the user cancelled the model load in progress.
     """
 
     manage_models = Signal()
+    cancel_load = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,7 +77,12 @@ class ModelStatusBar(QStatusBar):
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")  # the stage is said in words next to it, where it has room
         self.progress.hide()
-        for widget in (self.progress, self.model_label, self.device_label, self.context_label, self.speed_label):
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setText(_("Cancel"))
+        self.cancel_button.setToolTip(_("Stop loading this model"))
+        self.cancel_button.clicked.connect(self.cancel_load)
+        self.cancel_button.hide()
+        for widget in (self.progress, self.cancel_button, self.model_label, self.device_label, self.context_label, self.speed_label):
             self.addPermanentWidget(widget)
         self.info: ModelInfo | None = None
         self.gpu_name = ""  # what people call the GPU ("NVIDIA GeForce RTX 4090"), from the device probe
@@ -88,12 +96,14 @@ class ModelStatusBar(QStatusBar):
 
     def show_loading(self, fraction: float, stage: str) -> None:
         self.progress.show()
+        self.cancel_button.show()
         self.progress.setValue(int(fraction * 100))
         self.model_label.setText(f"Loading the model: {stage}…" if stage else "Loading the model…")
 
     def show_model(self, info: ModelInfo) -> None:
         self.info = info
         self.progress.hide()
+        self.cancel_button.hide()
         quant = f" · {info.quantization}" if info.quantization else ""
         self.model_label.setText(f"{info.name}")
         self.model_label.setToolTip(
@@ -110,7 +120,14 @@ class ModelStatusBar(QStatusBar):
 
     def show_no_model(self) -> None:
         self.progress.hide()
+        self.cancel_button.hide()
         self.model_label.setText("No model")
+
+    def show_load_ended(self) -> None:
+        """A load failed or was cancelled: back to the model that is still loaded, if any."""
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.model_label.setText(self.info.name if self.info is not None else _("No model"))
 
     def show_stats(self, stats: GenerationStats) -> None:
         size = stats.context_size or (self.info.context_size if self.info else 0)
