@@ -64,9 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 
     install_language(app, read_language())  # before any window or message, so all of them are translated
     from desktop_gpt.errors import DesktopGPTError
+    from desktop_gpt.paths import app_paths
     from desktop_gpt.ui.context import AppContext
     from desktop_gpt.ui.main_window import MainWindow
+    from desktop_gpt.ui.single_instance import SingleInstance, bring_to_front
 
+    instance = SingleInstance(app_paths().data)
+    if not instance.acquire():  # another window runs on this data: it was asked to show itself
+        return 0
     try:
         context = AppContext.create()
     except DesktopGPTError as exc:
@@ -74,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     manager().set_setting(context.settings.theme)
     window = MainWindow(context)
+    instance.activated.connect(lambda: bring_to_front(window))
     window.show()
     if context.problems:
         notice = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(context.problems), parent=window)
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, context.controller.load)  # the window is up before the model loads
     code = app.exec()
     context.db.close()
+    instance.release()
     if window.restart_requested:
         restart_later()
     return code

@@ -81,14 +81,14 @@ class SingleInstance(QObject):
     def _connected(self) -> None:
         while self._server is not None and self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(socket.deleteLater)
-            self._read(socket)
-
-    def _read(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(SHOW):
-            _log.info("another start asked for this window")
-            self.activated.emit()
+            data = b""
+            while len(data) < len(SHOW) and (socket.bytesAvailable() or socket.waitForReadyRead(1000)):
+                data += bytes(socket.readAll().data())  # the other start writes at once, then leaves
+            socket.abort()
+            socket.deleteLater()
+            if data.startswith(SHOW):
+                _log.info("another start asked for this window")
+                self.activated.emit()
 
 
 def bring_to_front(window: QWidget) -> None:
