@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.engine.protocol import GenerationStats
-from desktop_gpt.i18n import _
+from desktop_gpt.i18n import N_, _
 from desktop_gpt.services import apps as app_service
 from desktop_gpt.services import chat as chat_service
 from desktop_gpt.paths import safe_file_name
@@ -40,7 +40,6 @@ from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
 from desktop_gpt.ui import theme
-from desktop_gpt.i18n import N_, _
 
 EMPTY_TEXT = N_("Ask anything. Everything stays on this computer.")
 
