@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop_gpt import i18n, log
+from desktop_gpt.i18n import _
 from desktop_gpt.paths import AppPaths, app_paths
 
 _log = log.get("settings")
@@ -18,12 +19,12 @@ SCHEMA_VERSION = 1
 
 
 def _number(lo: float, hi: float, integer: bool = False) -> Callable[[Any], Any]:
-    kind = "a whole number" if integer else "a number"
-
     def check(value: Any) -> Any:
         ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok_type or not (lo <= value <= hi):
-            raise ValueError(f"must be {kind} from {lo:g} to {hi:g}")
+            message = (_("must be a whole number from {low:g} to {high:g}") if integer
+                       else _("must be a number from {low:g} to {high:g}"))
+            raise ValueError(message.format(low=lo, high=hi))
         return value
 
     return check
@@ -34,44 +35,44 @@ def _gpu_layers(value: Any) -> Any:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
         return value
-    raise ValueError('must be "auto", "cpu" or a number of layers from 0 to 1000')
+    raise ValueError(_('must be "auto", "cpu" or a number of layers from 0 to 1000'))
 
 
 def _optional_str(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
-    raise ValueError("must be text or null")
+    raise ValueError(_("must be text or null"))
 
 
 def _str(value: Any) -> Any:
     if isinstance(value, str):
         return value
-    raise ValueError("must be text")
+    raise ValueError(_("must be text"))
 
 
 def _hub_address(value: Any) -> Any:
     if isinstance(value, str) and (not value.strip() or value.strip().startswith(("http://", "https://"))):
         return value.strip().rstrip("/")
-    raise ValueError("must be empty or a web address starting with https:// (e.g. https://hf-mirror.com)")
+    raise ValueError(_("must be empty or a web address starting with https:// (e.g. https://hf-mirror.com)"))
 
 
 def _bool(value: Any) -> Any:
     if isinstance(value, bool):
         return value
-    raise ValueError("must be true or false")
+    raise ValueError(_("must be true or false"))
 
 
 def _str_list(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
-    raise ValueError("must be a list of text")
+    raise ValueError(_("must be a list of text"))
 
 
 def _choice(*options: str) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value in options:
             return value
-        raise ValueError("must be one of " + ", ".join(options))
+        raise ValueError(_("must be one of {choices}").format(choices=", ".join(options)))
 
     return check
 
@@ -158,15 +159,16 @@ def load_settings(paths: AppPaths | None = None) -> LoadedSettings:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
-            raise ValueError("the file does not hold a JSON object")
+            raise ValueError(_("the file does not hold a JSON object"))
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         backup = path.with_name(f"settings.bad-{time.strftime('%Y%m%d-%H%M%S')}.json")
         try:
             os.replace(path, backup)
-            where = f" It was kept as {backup.name}."
+            where = " " + _("It was kept as {name}.").format(name=backup.name)
         except OSError:
             where = ""
-        problems.append(f"The settings file could not be read ({exc}); default settings are used.{where}")
+        problems.append(_("The settings file could not be read ({error}); default settings are used.").format(error=exc)
+                        + where)
         save_settings(settings, paths)
         _log.warning(problems[-1])
         return LoadedSettings(settings, problems, path)
@@ -175,9 +177,8 @@ def load_settings(paths: AppPaths | None = None) -> LoadedSettings:
     if not isinstance(version, int) or version < 0:
         version = 0
     if version > SCHEMA_VERSION:
-        problems.append(
-            f"The settings file was written by a newer Desktop GPT (schema {version}); unknown settings are ignored."
-        )
+        problems.append(_("The settings file was written by a newer Desktop GPT (schema {version}); unknown settings "
+                          "are ignored.").format(version=version))
     for step in range(version, SCHEMA_VERSION):
         raw = MIGRATIONS[step](dict(raw))
     known = {f.name: f for f in fields(Settings)}
@@ -186,12 +187,13 @@ def load_settings(paths: AppPaths | None = None) -> LoadedSettings:
             continue
         spec = known.get(name)
         if spec is None:
-            problems.append(f"Unknown setting '{name}' was ignored.")
+            problems.append(_("Unknown setting '{name}' was ignored.").format(name=name))
             continue
         try:
             setattr(settings, name, spec.metadata["check"](value))
         except ValueError as exc:
-            problems.append(f"Setting '{name}' {exc}; using the default ({spec.default!r}).")
+            problems.append(_("Setting '{name}' {problem}; using the default ({default!r}).").format(
+                name=name, problem=exc, default=spec.default))
     for problem in problems:
         _log.warning(problem)
     if problems or version != SCHEMA_VERSION:
