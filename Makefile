@@ -38,6 +38,8 @@ bench: install  ## print the speed figures (not pass/fail)
 
 screenshots: install  ## retake README's screenshots from the real app under Xvfb
 	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots
+	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots --language zh_CN \
+		--theme dark chat store
 
 LOCALE := desktop_gpt/resources/locale
 i18n: install  ## extract the strings to translate, update each language's .po, compile the .mo files the app reads

@@ -14,6 +14,8 @@ from typing import Callable
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from desktop_gpt.i18n import _
+
 
 class Qt:
     """Small helpers to wait for signals without sleeping."""
@@ -67,7 +69,9 @@ def scene_chat(window, qt: Qt) -> None:
     window.context.settings.temperature = 0.0
     window.context.settings.max_tokens = 220
     window.tabs.setCurrentIndex(0)
-    window.chat.send("Write a Python function that checks whether a word is a palindrome, with a short example.")
+    chinese = _("Send") != "Send"
+    window.chat.send("用 Python 写一个判断单词是否为回文的函数，并附一个简短的例子。" if chinese else
+                     "Write a Python function that checks whether a word is a palindrome, with a short example.")
     qt.wait(window.controller.reply_finished)
     qt.until(lambda: not window.controller.busy)
     window.chat.new_chat()
@@ -284,7 +288,7 @@ def _store_loaded(window, qt: Qt) -> None:
     qt.until(lambda: len(store.browse.cards) == len(_STORE_APPS) and store.browse.featured_box.isVisible())
     cards = list(store.browse.cards.values()) + store.browse.featured_box.findChildren(type(store.browse.cards[
         _STORE_APPS[0][0]]))
-    qt.until(lambda: all(card.description.text() != "Loading…" for card in cards))
+    qt.until(lambda: all(card.description.text() != _("Loading…") for card in cards))
 
 
 @scene("store")
@@ -304,15 +308,31 @@ def scene_app_page(window, qt: Qt) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """``screenshots.py OUT [--language zh_CN] [--theme dark] [SCENE...]``; a language or theme other than the
+    defaults (English, light) is added to the file names: chat-zh_CN-dark.png."""
+    language, theme_name = "en", "light"
+    for flag in ("--language", "--theme"):
+        if flag in argv:
+            i = argv.index(flag)
+            if flag == "--language":
+                language = argv[i + 1]
+            else:
+                theme_name = argv[i + 1]
+            del argv[i:i + 2]
+    suffix = "".join(f"-{v}" for v, default in ((language, "en"), (theme_name, "light")) if v != default)
     out = Path(argv[0] if argv else "docs/screenshots")
     wanted = argv[1:] or list(SCENES)
     out.mkdir(parents=True, exist_ok=True)
     os.environ["DESKTOP_GPT_HOME"] = tempfile.mkdtemp(prefix="desktop-gpt-shots-")
     from desktop_gpt.ui.app import create_app
     from desktop_gpt.ui.context import AppContext
+    from desktop_gpt.ui.language import install_language
     from desktop_gpt.ui.main_window import MainWindow
+    from desktop_gpt.ui.theme import install_theme
 
     app = create_app([])
+    install_language(app, language)
+    install_theme(app, theme_name)
     qt = Qt(app)
     context = AppContext.create()
     window = MainWindow(context)
@@ -323,7 +343,7 @@ def main(argv: list[str]) -> int:
     for name in wanted:
         shown = SCENES[name](window, qt) or window  # a scene may return another window to photograph
         qt.settle(500)
-        path = out / f"{SCENE_FILES.get(name, name)}.png"
+        path = out / f"{SCENE_FILES.get(name, name)}{suffix}.png"
         shown.grab().save(str(path))
         print(f"saved {path}")
     window.close()
