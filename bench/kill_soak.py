@@ -58,7 +58,8 @@ def child(log_path: str) -> int:
         context.settings.max_tokens = rng.randint(60, 400)
         text = f"Write a story about {rng.choice(TOPICS)} ({rng.randint(1, 10**6)})."
         window.chat.send(text)
-        user = context.store.active_path(window.chat.conversation_id)[-1]
+        # the engine thread may already have added the reply after it: take the last user message of the branch
+        user = [m for m in context.store.active_path(window.chat.conversation_id) if m.role == "user"][-1]
         record(kind="user", id=user.id, text=user.content)
 
     def job_ended(_job: int) -> None:  # the chat tab heard first, so its busy state is current
@@ -143,17 +144,20 @@ def main() -> int:
             log_path.touch()
             proc = subprocess.Popen([sys.executable, __file__, "--child", str(log_path)], env=env,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + HANG_LIMIT_S
-            while not any(e["kind"] == "text" for e in read_log(log_path)):
-                if proc.poll() is not None or time.monotonic() > deadline:
+            try:
+                deadline = time.monotonic() + HANG_LIMIT_S
+                while not any(e["kind"] == "text" for e in read_log(log_path)):
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        print(f"round {round_no}: the app never streamed (exit {proc.poll()})", flush=True)
+                        return 1
+                    time.sleep(0.05)  # polling a file another process writes: this is the driver, not a test
+                time.sleep(rng.uniform(0, args.max_delay))
+                killed_at = time.time()
+                os.kill(proc.pid, signal.SIGKILL)
+            finally:
+                if proc.poll() is None:
                     proc.kill()
-                    print(f"round {round_no}: the app never streamed (exit {proc.wait()})", flush=True)
-                    return 1
-                time.sleep(0.05)  # polling a file another process writes: this is the driver, not a test
-            time.sleep(rng.uniform(0, args.max_delay))
-            killed_at = time.time()
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+                proc.wait()
             kills += 1
             all_entries += read_log(log_path)
             problems, lost_ms = check(db_path, all_entries, killed_at)

@@ -208,8 +208,15 @@ def save_settings(settings: Settings, paths: AppPaths | None = None) -> Path:
     data = asdict(settings)
     data["schema_version"] = SCHEMA_VERSION
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only or full disk: say so, the settings in use stay as they are
+        from desktop_gpt.errors import SettingsError
+
+        raise SettingsError(i18n._(
+            "The settings could not be saved to {path}: {reason}. They apply until Desktop GPT closes."
+        ).format(path=path, reason=exc.strerror or exc)) from None
     return path
 
 

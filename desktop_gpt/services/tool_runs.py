@@ -115,7 +115,10 @@ def read_text_file(path: str | Path) -> str:
     except OSError as exc:
         raise FileAccessError(f"{path} could not be opened: {exc.strerror or exc}.") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").replace("\r\n", "\n")
+        try:
+            return data.decode("utf-16").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            raise FileAccessError(f"{path.name} says it is UTF-16 text but is damaged or not text.") from None
     if b"\x00" in data:
         raise FileAccessError(f"{path.name} is not a text file.")
     for encoding in ("utf-8-sig", "gb18030"):

@@ -11,6 +11,7 @@ from typing import Iterator
 
 from desktop_gpt import log
 from desktop_gpt.errors import StorageError
+from desktop_gpt.i18n import _
 
 _log = log.get("storage")
 
@@ -31,9 +32,13 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         from desktop_gpt.storage.migrations import migrate
 
-        with self.transaction() as conn:
-            self.fts = _has_fts_trigram(conn)
-        migrate(self)
+        try:
+            with self.transaction() as conn:
+                self.fts = _has_fts_trigram(conn)
+            migrate(self)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise _unusable(self.path, exc) from exc
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -46,10 +51,7 @@ class Database:
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute("PRAGMA busy_timeout=10000")
             except sqlite3.DatabaseError as exc:
-                raise StorageError(
-                    f"The chat database {self.path} could not be opened: {exc}. "
-                    "Your chats were not changed; move the file away to start fresh."
-                ) from exc
+                raise _unusable(self.path, exc) from exc
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -83,6 +85,19 @@ class Database:
                     pass
             self._connections.clear()
         self._local = threading.local()
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    """The words for a database that cannot be used at start: locked by another program, or damaged."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return StorageError(_(
+            "The chat database {path} is in use by another program and stayed locked. Close that program (or "
+            "another Desktop GPT) and start again."
+        ).format(path=path))
+    return StorageError(_(
+        "The chat database {path} could not be opened: {reason}. Your chats were not changed; move the file away "
+        "to start with an empty one, or restore it from a backup."
+    ).format(path=path, reason=exc))
 
 
 def _has_fts_trigram(conn: sqlite3.Connection) -> bool:

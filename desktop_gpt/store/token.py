@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from desktop_gpt.errors import SettingsError
+from desktop_gpt.i18n import _
 from desktop_gpt.paths import AppPaths, app_paths
 
 TOKEN_FILENAME = "hub-token"
@@ -40,17 +41,21 @@ def save_token(token: str, paths: AppPaths | None = None) -> Path:
     if len(token) > 512 or not token.isascii() or any(c.isspace() or not c.isprintable() for c in token):
         raise SettingsError("That does not look like an access token: it should be one word starting with hf_.")
     path = token_path(paths)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    # Created 0600 from the start: never world-readable, not even for a moment.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, token.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o600)  # in case the file already existed with wider permissions
-    os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 from the start: never world-readable, not even for a moment.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, token.encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, 0o600)  # in case the file already existed with wider permissions
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only or full disk
+        raise SettingsError(_("The access token could not be saved to {path}: {reason}.").format(
+            path=path, reason=exc.strerror or exc)) from None
     return path
 
 

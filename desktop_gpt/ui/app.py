@@ -7,7 +7,7 @@ import sys
 import threading
 import traceback
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -18,22 +18,43 @@ from desktop_gpt.ui.theme import manager
 _log = log.get("ui")
 
 
+def problem_box(exc_type, exc, tb) -> QMessageBox:
+    """The dialog for an error nothing else handled: a typed error (DesktopGPTError) is a message written for a
+    person, shown as it is; anything else is a bug, shown as one with its details."""
+    from desktop_gpt.errors import DesktopGPTError
+
+    if isinstance(exc, DesktopGPTError):
+        return QMessageBox(QMessageBox.Icon.Warning, APP_NAME, str(exc))
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+                      f"{APP_NAME} hit an unexpected problem: {exc}\n\nYour chats are saved. "
+                      "The details are in the log file (Help → Open log folder).")
+    box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+    return box
+
+
+class _ProblemReporter(QObject):
+    """Brings an error raised on any thread to the GUI thread, where its dialog can be shown."""
+
+    report = Signal(object, object, object)
+
+
 def install_exception_hook() -> None:
     """A bug anywhere is logged and shown in a dialog, never a silent death."""
     shown = {"done": False}
 
-    def hook(exc_type, exc, tb) -> None:
-        _log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-        app = QApplication.instance()
-        if app is None or shown["done"]:
+    def show(exc_type, exc, tb) -> None:
+        if QApplication.instance() is None or shown["done"]:
             return
         shown["done"] = True
-        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
-                          f"{APP_NAME} hit an unexpected problem: {exc}\n\nYour chats are saved. "
-                          "The details are in the log file (Help → Open log folder).")
-        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
-        box.exec()
+        problem_box(exc_type, exc, tb).exec()
         shown["done"] = False
+
+    reporter = _ProblemReporter(QApplication.instance())
+    reporter.report.connect(show)  # queued when raised off the GUI thread
+
+    def hook(exc_type, exc, tb) -> None:
+        _log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        reporter.report.emit(exc_type, exc, tb)
 
     sys.excepthook = hook
     threading.excepthook = lambda args: hook(args.exc_type, args.exc_value, args.exc_traceback)

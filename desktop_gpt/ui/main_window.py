@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from desktop_gpt import APP_NAME, __version__
+from desktop_gpt.errors import SettingsError
 from desktop_gpt.i18n import _
 from desktop_gpt.settings import save_settings
 from desktop_gpt.ui.chat.chat_pane import ChatPane
@@ -171,7 +172,10 @@ class MainWindow(QMainWindow):
         self.models.watch_gpu(dialog.gpu)
         if dialog.exec():
             reload = dialog.apply()
-            save_settings(self.context.settings, self.context.paths)
+            try:
+                save_settings(self.context.settings, self.context.paths)
+            except SettingsError as exc:  # a read-only or full disk: the new settings apply until Quit
+                QMessageBox.warning(self, _("Settings"), str(exc))
             if reload:
                 self.controller.load()
             self.settings_changed.emit()

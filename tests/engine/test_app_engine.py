@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desktop_gpt.engine.protocol import SamplingParams
 from desktop_gpt.services import apps
 from desktop_gpt.store.library import builtin_apps
 from desktop_gpt.tools import translation
+
+pytestmark = pytest.mark.model
 
 
 class Spy:

@@ -28,6 +28,8 @@ def make_window(qtbot):
         if load:
             with qtbot.waitSignal(context.controller.loaded, timeout=LOAD_TIMEOUT_MS):
                 context.controller.load()
+            # loaded comes before the load job ends: a test must start from an idle engine, not race the start-up
+            qtbot.waitUntil(lambda: not context.controller.busy, timeout=LOAD_TIMEOUT_MS)
         return window
 
     yield start

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_gpt.models.fit import human_size
+
 from tests.hub.fixtures import fast_retries, hf_isolated, hub, hub_config  # noqa: F401
 from tests.models.helpers import SPLIT_REPO, TINY_REPO, add_split_repo, add_tiny_repo
 
@@ -76,6 +78,7 @@ def _row_for(manager, job):
     return manager.downloads_pane.row(job.id)
 
 
+@pytest.mark.model
 def test_installed_lists_the_bundled_model_with_its_facts(make_manager, bundled_model):
     manager = make_manager()
     table = manager.installed.table
@@ -93,13 +96,14 @@ def test_installed_lists_the_bundled_model_with_its_facts(make_manager, bundled_
 
 def test_search_lists_every_file_with_quant_size_and_fit(qtbot, make_manager, hub):
     add_tiny_repo(hub, downloads=500)
-    add_split_repo(hub)
+    split_repo = add_split_repo(hub)
     manager = make_manager()
     found = _search(qtbot, manager, "GGUF")
     assert [r.repo_id for r in found] == [TINY_REPO, SPLIT_REPO]  # most downloaded first
     assert manager.search.repos[TINY_REPO].text(4) == "500"
     rows = [(i.text(0), i.text(1), i.text(2), i.text(3)) for i in _files(qtbot, manager, SPLIT_REPO)]
-    assert rows[0][:3] == ("small-Q2_K.gguf", "Q2_K", "20.6 KB") or rows[0][1] == "Q2_K"
+    small = human_size(len(split_repo.files["small-Q2_K.gguf"]))
+    assert rows[0][:3] == ("small-Q2_K.gguf", "Q2_K", small) and small.endswith(" KB")
     split = rows[1]
     assert split[0] == "big-Q4_K_M-00001-of-00003.gguf  (3 parts, downloaded as one)"  # shards are one entry
     assert split[1] == "Q4_K_M" and split[2].endswith("KB")
@@ -209,6 +213,7 @@ def test_recommended_download_asks_the_hub_for_the_exact_file(qtbot, make_manage
     assert job.request.parts[0].sha256 == hub.file(rec.repo_id, rec.file).sha256
 
 
+@pytest.mark.model
 def test_offline_hub_is_said_plainly_and_installed_still_works(qtbot, make_manager, hub, bundled_model):
     manager = make_manager()
     hub.offline = True
@@ -216,7 +221,7 @@ def test_offline_hub_is_said_plainly_and_installed_still_works(qtbot, make_manag
     manager.search.search_button.click()
     qtbot.waitUntil(lambda: manager.search.search_button.isEnabled(), timeout=TIMEOUT_MS)
     text = manager.search.status.text()
-    assert "could not be reached" in text.lower() or "reach" in text.lower()
+    assert "could not be reached" in text.lower()
     assert "still listed under Installed" in text
     assert any(m.name == bundled_model.name for m in manager.installed.models)
 

@@ -43,6 +43,7 @@ def click_item(qtbot, list_widget, item):
     qtbot.mouseClick(list_widget.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+@pytest.mark.model
 def test_search_install_launch_and_the_first_reply_uses_the_apps_instructions(make_window, qtbot, store_hub):
     window = make_window()
     window.context.settings.max_tokens = 24
@@ -316,6 +317,7 @@ def test_app_page_shows_the_apps_version_with_the_commit_in_the_details(make_win
     assert page.button_row.spacing() >= 8  # the buttons do not touch
 
 
+@pytest.mark.model
 def test_a_translation_app_opens_its_tab_with_its_options_and_instructions(make_window, qtbot):
     window = make_window()
     window.context.settings.max_tokens = 24

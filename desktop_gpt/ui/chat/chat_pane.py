@@ -262,11 +262,22 @@ class ChatPane(QWidget):
         else:
             self.starters.hide()
 
+    def _existing(self, cid: int):
+        """The conversation, or None when it was deleted meanwhile (in another window, by the command line):
+        then the list is refreshed and the user told, instead of a traceback."""
+        try:
+            return self.store.get(cid)
+        except KeyError:
+            if cid == self.conversation_id:
+                self.new_chat()
+            self.conversations.refresh()
+            self.status_message.emit(_("That chat no longer exists: it was deleted elsewhere."))
+            return None
+
     def rename(self, conversation_id: int | None = None) -> None:
         cid = conversation_id or self.conversation_id
-        if cid is None:
+        if cid is None or (conv := self._existing(cid)) is None:
             return
-        conv = self.store.get(cid)
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Rename chat")
         dialog.setLabelText("Name:")
@@ -278,16 +289,15 @@ class ChatPane(QWidget):
         ok = dialog.exec() == QDialog.DialogCode.Accepted
         title = dialog.textValue()
         self.rename_dialog = None
-        if ok and title.strip():
+        if ok and title.strip() and self._existing(cid) is not None:
             self.store.rename(cid, title)
             self.conversations.refresh()
             self._update_header()
 
     def delete(self, conversation_id: int | None = None) -> None:
         cid = conversation_id or self.conversation_id
-        if cid is None:
+        if cid is None or (conv := self._existing(cid)) is None:
             return
-        conv = self.store.get(cid)
         answer = QMessageBox.question(
             self, "Delete chat", f"Delete “{conv.title or 'New chat'}” and all its messages? This cannot be undone."
         )
@@ -300,9 +310,8 @@ class ChatPane(QWidget):
 
     def export(self, conversation_id: int | None = None) -> None:
         cid = conversation_id or self.conversation_id
-        if cid is None:
+        if cid is None or (conv := self._existing(cid)) is None:
             return
-        conv = self.store.get(cid)
         name = safe_file_name(conv.title or "", "chat")
         path, _filter = QFileDialog.getSaveFileName(self, "Export chat", str(Path.home() / f"{name}.md"),
                                               "Markdown (*.md);;Text (*.txt)")
