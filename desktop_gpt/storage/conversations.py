@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from desktop_gpt.storage.db import Database, now
 
 ACTIVE = "streaming"
-SEARCH_SCAN = 5_000  # matching messages read at most per search (newest first)
+SEARCH_SCAN = 3_000  # matching messages read at most per search (newest first)
 PageKey = tuple  # (updated_at, id) of the last conversation of a page: where the next page starts
 
 
@@ -299,22 +299,32 @@ class ConversationStore:
         ):
             hits[row["cid"]] = SearchHit(row["cid"], row["title"], None, row["title"])
         if self.db.fts and len(text) >= 3:
-            phrase = '"' + text.replace('"', '""') + '"'
             # FTS5 walks its matches in rowid order itself: newest first, stopping at the LIMIT.
-            sql = f"""SELECT c.id AS cid, c.title, m.id AS mid, m.content FROM messages_fts f
-                      JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id
-                      WHERE messages_fts MATCH ? {tool_sql} ORDER BY f.rowid DESC LIMIT ?"""
-            args = (phrase, *tool_args, SEARCH_SCAN)
-        else:
-            sql = f"""SELECT c.id AS cid, c.title, m.id AS mid, m.content FROM messages m
-                      JOIN conversations c ON c.id = m.conversation_id
-                      WHERE m.content LIKE ? ESCAPE '\\' {tool_sql} ORDER BY m.id DESC LIMIT ?"""
-            args = (like, *tool_args, SEARCH_SCAN)
-        for row in self.db.connection().execute(sql, args):  # a cursor: rows are read only as far as needed
-            if len(hits) >= limit:
+            sql = """SELECT m.conversation_id, m.id FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
+                     WHERE messages_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?"""
+            args = ('"' + text.replace('"', '""') + '"', SEARCH_SCAN)
+        else:  # the messages table alone, newest first by rowid: no sort of every match
+            sql = "SELECT conversation_id, id FROM messages WHERE content LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?"
+            args = (like, SEARCH_SCAN)
+        found: dict[int, int] = {}  # conversation -> its newest matching message
+        other_tool: set[int] = set()
+        for cid, mid in self.db.connection().execute(sql, args):  # a cursor: rows are read only as far as needed
+            if len(hits) + len(found) >= limit:
                 break
-            if row["cid"] not in hits:
-                hits[row["cid"]] = SearchHit(row["cid"], row["title"], row["mid"], snippet(row["content"], text))
+            if cid in hits or cid in found or cid in other_tool:
+                continue
+            if tool and self.db.query("SELECT tool FROM conversations WHERE id = ?", (cid,))[0][0] != tool:
+                other_tool.add(cid)
+                continue
+            found[cid] = mid
+        if found:
+            marks = ",".join("?" * len(found))
+            content = dict(self.db.query(f"SELECT id, content FROM messages WHERE id IN ({marks})",
+                                         tuple(found.values())))
+            titles = dict(self.db.query(f"SELECT id, title FROM conversations WHERE id IN ({marks})",
+                                        tuple(found)))
+            for cid, mid in found.items():
+                hits[cid] = SearchHit(cid, titles[cid], mid, snippet(content[mid], text))
         return list(hits.values())[:limit]
 
 
