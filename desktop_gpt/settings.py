@@ -38,6 +38,12 @@ def _gpu_layers(value: Any) -> Any:
     raise ValueError(_('must be "auto", "cpu" or a number of layers from 0 to 1000'))
 
 
+def _optional_id(value: Any) -> Any:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        return value
+    raise ValueError("must be a chat number or null")
+
+
 def _optional_str(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
@@ -107,6 +113,9 @@ class Settings:
     language: str = _setting(i18n.SYSTEM, _choice(i18n.SYSTEM, *i18n.LANGUAGE_NAMES),
                              '"system" (the OS locale), "en" or "zh_CN"')
     theme: str = _setting("system", _choice("system", "light", "dark"), '"system" (the desktop\'s scheme), "light" or "dark"')
+    last_tab: str = _setting("chat", _choice("chat", "writing", "translation", "code", "store"),
+                             "the tab the window showed when it was last closed")
+    last_chat: Any = _setting(None, _optional_id, "the chat shown when the window was last closed (null: a new one)")
 
     def sampling(self) -> dict[str, Any]:
         """The sampling parameters of a request, as the engine takes them."""

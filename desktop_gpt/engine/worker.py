@@ -299,11 +299,8 @@ class Worker:
                     cut += 1  # start the kept history at a user turn
                 tokens = self._render_tokens(system + rest[cut:])
             if len(tokens) > limit:
-                raise ContextFullError(
-                    f"This message is too long for the model's context: the prompt needs {len(tokens):,} tokens "
-                    f"and {n_ctx:,} are available (with room for the reply). Shorten it, or raise the context "
-                    "size in Settings."
-                )
+                raise ContextFullError(too_long_message(len(tokens), n_ctx, n_ctx - limit,
+                                                          self.llm._model.n_ctx_train()))  # noqa: SLF001
         self._trim_memory = (_fingerprint(rest[:cut]), cut) if cut else None
         self.last_prompt = self._last_render
         return tokens, cut
@@ -418,6 +415,21 @@ class _SkippedFormatter:
 
     def to_chat_handler(self) -> None:
         return None
+
+
+def too_long_message(need: int, n_ctx: int, reserve: int, n_ctx_train: int) -> str:
+    """Why a message does not fit, in numbers that add up, and the ways out."""
+    room = n_ctx - reserve
+    if n_ctx_train > n_ctx:
+        raise_it = (f"raise the context size in Settings (this model takes up to {n_ctx_train:,} tokens; "
+                    f"about {need + reserve:,} would fit this message)")
+    else:
+        raise_it = f"use a model with a longer context (this one takes at most {n_ctx_train:,} tokens)"
+    return (f"This message is too long for the model's context. The context holds {n_ctx:,} tokens; {reserve:,} "
+            f"are kept for the reply, which leaves {room:,} for the chat, and this message (with the system "
+            f"prompt) needs {need:,}: {need - room:,} tokens too many. Ways out: send it in parts, or shorter; "
+            f"{raise_it}; or, to translate it, the Translation tab, which works through a long text paragraph by "
+            "paragraph.")
 
 
 def _fingerprint(messages: list[dict[str, str]]) -> str:

@@ -329,13 +329,24 @@ class ConversationStore:
 
 
 def snippet(content: str, text: str, width: int = 80) -> str:
-    """A short piece of ``content`` around the first match of ``text``."""
-    at = content.lower().find(text.lower())
+    """A short piece of ``content`` with the first match of ``text`` in its middle, whole: the piece starts and
+    ends at a word boundary where there is one (text without spaces, such as Chinese, is cut at characters)."""
+    flat = " ".join(content.split())
+    at = flat.lower().find(" ".join(text.split()).lower())
     if at < 0:
-        return content[:width]
-    start = max(0, at - width // 3)
-    piece = content[start : start + width].replace("\n", " ")
-    return ("…" if start else "") + piece + ("…" if start + width < len(content) else "")
+        return flat[:width] + ("…" if len(flat) > width else "")
+    match_end = at + len(text)
+    room = max(0, width - len(text))
+    start = max(0, at - room // 2)
+    end = min(len(flat), max(match_end, start + width))
+    start = max(0, min(start, end - width))
+    if start > 0:
+        space = flat.find(" ", start, at)
+        start = space + 1 if space >= 0 else start
+    if end < len(flat):
+        space = flat.rfind(" ", match_end, end)
+        end = space if space >= 0 else end
+    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
 
 
 def title_from(text: str, limit: int = 48) -> str:

@@ -322,7 +322,12 @@ class EngineController(QObject):
 
     def shutdown(self) -> None:
         """Stop every job and end the worker process; returns within a few seconds, whatever the engine is
-        doing (a load, a long prompt, a chat template that never ends)."""
+        doing (a load, a long prompt, a chat template that never ends).
+
+        A reply or tool run cut short by this is marked "interrupted" (the app closed), not "cancelled" as after
+        the person's own Stop, so the chat and the tools say what really happened.
+        """
+        cut = list(self._streaming)
         with self._jobs_lock:
             for ticket in self._jobs.values():
                 ticket.stopped = True
@@ -332,3 +337,10 @@ class EngineController(QObject):
             self.engine.kill(restore_previous=False)
             self._thread.wait(int(QUIT_WAIT_S * 1000))
         self.engine.close(timeout=QUIT_WAIT_S)
+        for message_id in cut:
+            try:
+                message = self.store.message(message_id)
+            except KeyError:
+                continue
+            if message.status != "complete" and message.finish_reason in ("cancelled", None):
+                self.store.update_message(message_id, status="incomplete", finish_reason="interrupted")

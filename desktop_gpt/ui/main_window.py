@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from desktop_gpt import APP_NAME, __version__
+from desktop_gpt import APP_NAME, __version__, log
 from desktop_gpt.errors import SettingsError
 from desktop_gpt.i18n import _
 from desktop_gpt.settings import save_settings
@@ -20,6 +20,8 @@ from desktop_gpt.ui.store.wiring import build_store, fill_apps_menu
 from desktop_gpt.ui.status_bar import ModelStatusBar
 
 TAB_CHAT, TAB_WRITING, TAB_TRANSLATION, TAB_CODE, TAB_STORE = range(5)
+_log = log.get("ui")
+TAB_KEYS = ("chat", "writing", "translation", "code", "store")  # as settings.last_tab names them
 
 
 def settings_shortcuts() -> list[QKeySequence]:
@@ -68,9 +70,11 @@ class MainWindow(QMainWindow):
         self.controller.load_failed.connect(self._load_failed)
         self.controller.load_cancelled.connect(self.status.show_load_ended)
         self.status.cancel_load.connect(self.controller.cancel_load)
-        self.controller.reply_finished.connect(lambda _id, stats: self.status.show_stats(stats))
+        self.chat.stats_changed.connect(self.status.show_chat_stats)  # the figures of the chat on screen
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.chat.status_message.connect(lambda text: self.status.showMessage(text, 5000))
         self.chat.open_model_requested.connect(self.open_model_file)
+        self.restore_place()
 
     def _add_tool_tabs(self, context: AppContext) -> None:
         """The Writing, Translation and Code tabs; their runs stream like chat replies and show in the status bar."""
@@ -228,7 +232,34 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
 
+    def _tab_changed(self, index: int) -> None:
+        if index == TAB_CHAT:
+            self.status.show_chat_stats(self.chat.current_stats())
+
+    def restore_place(self) -> None:
+        """Reopen the chat and the tab that were on screen when the window was last closed."""
+        settings = self.context.settings
+        if settings.last_chat is not None:
+            try:
+                conversation = self.context.store.get(settings.last_chat)
+            except KeyError:
+                conversation = None  # deleted meanwhile (or by another copy): a new chat, as before
+            if conversation is not None and conversation.tool == "chat":
+                self.chat.open_conversation(conversation.id)
+        if settings.last_tab in TAB_KEYS:
+            self.tabs.setCurrentIndex(TAB_KEYS.index(settings.last_tab))
+
+    def remember_place(self) -> None:
+        settings = self.context.settings
+        settings.last_tab = TAB_KEYS[self.tabs.currentIndex()] if 0 <= self.tabs.currentIndex() < 5 else "chat"
+        settings.last_chat = self.chat.conversation_id
+        try:
+            save_settings(settings, self.context.paths)
+        except OSError as exc:  # a read-only or full disk: the place is not worth an error on the way out
+            _log.info("could not remember the open chat and tab: %s", exc)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.remember_place()
         self.models.shutdown()
         self.controller.shutdown()
         super().closeEvent(event)

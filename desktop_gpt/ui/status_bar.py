@@ -139,3 +139,16 @@ class ModelStatusBar(QStatusBar):
         if stats.tokens_per_s:
             self.speed_label.setText(f"{stats.tokens_per_s:.1f} tok/s")
             self.speed_label.setToolTip(f"First token after {stats.ttft_s:.2f} s; {stats.completion_tokens} tokens")
+        else:
+            self.speed_label.setText("")
+
+    def show_chat_stats(self, stats: GenerationStats | None) -> None:
+        """The figures of the chat on screen; a chat with no reply yet shows an empty context and no speed."""
+        if stats is not None:
+            self.show_stats(stats)
+            return
+        size = self.info.context_size if self.info else 0
+        self.context_label.setText(f"Context: 0/{size}" if size else "")
+        self.context_label.setToolTip("")
+        self.speed_label.setText("")
+        self.speed_label.setToolTip("")

@@ -129,9 +129,16 @@ def test_last_prompt_is_what_the_model_was_given(engine):
 
 
 def test_a_message_too_long_for_the_context_is_refused(engine):
+    import re
+
     huge = "word " * 5000
-    with pytest.raises(ContextFullError, match="too long"):
+    with pytest.raises(ContextFullError, match="too long") as refused:
         run_to_text(engine.chat([{"role": "user", "content": huge}], GREEDY))
+    text = str(refused.value)  # numbers that add up: context = reply + room; need - room = over
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
+    context, reply, room, need, over = numbers[:5]
+    assert context == 4096 and reply + room == context and need - room == over > 0
+    assert "raise the context size in Settings" in text and "Translation" in text  # the ways out
     text, _ = run_to_text(engine.chat(QUESTION, GREEDY))  # and the engine still answers
     assert text
 

@@ -67,6 +67,22 @@ def test_send_stream_stop_then_restart_finds_the_partial_reply(qtbot, make_windo
     assert "Stopped" in widgets[1].status_label.text()
 
 
+def test_a_reply_cut_by_closing_the_window_says_so_not_stopped(qtbot, make_window):
+    window = make_window()
+    window.context.settings.max_tokens = 1500
+    reply = _send(qtbot, window, "Write a very long story about a dog who learns to fly.")
+    with qtbot.waitSignal(window.controller.reply_text, timeout=REPLY_TIMEOUT_MS):
+        pass
+    window.close()  # mid-reply
+    stored = window.context.store.message(reply.id)
+    assert stored.status == "incomplete" and stored.finish_reason == "interrupted" and stored.content
+
+    again = make_window(load=False)  # reopens on that chat
+    widget = again.chat.view.widget_for(reply.id)
+    assert widget is not None and "Interrupted" in widget.status_label.text()
+    assert "Stopped" not in widget.status_label.text()
+
+
 def test_enter_sends_and_shift_enter_starts_a_new_line(qtbot, make_window):
     window = make_window()
     window.context.settings.max_tokens = 48  # the default (1024) makes this test slow on a busy machine

@@ -76,3 +76,17 @@ def test_edit_menu_acts_on_the_focused_editor_and_settings_has_its_shortcut(make
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
     actions["paste"].trigger()
     assert search.text() == "hello world"
+
+
+def test_branch_arrows_are_big_enough_to_hit_and_the_apps_arrow_is_in_its_text(make_window):
+    window = make_window(load=False)
+    store = window.chat.store
+    conv = store.create(system_prompt="")
+    store.add_message(conv.id, None, "user", "First version")
+    second = store.add_message(conv.id, None, "user", "Second version")
+    window.chat.open_conversation(conv.id)
+    widget = window.chat.view.widget_for(second.id)
+    assert widget.version_label.text() == "2/2"
+    for button in (widget.prev_button, widget.next_button):
+        assert button.sizeHint().width() >= 28 and button.minimumSize().height() >= 26
+    assert window.chat.apps_button.text() == "Apps ▾"

@@ -215,6 +215,8 @@ def test_closing_mid_generation_keeps_the_partial_result(qtbot, make_window):
     assert item.text().endswith("(incomplete)")
     pane.assistant.runs.itemClicked.emit(item)
     assert pane.assistant.preview.toPlainText()  # the words written before closing are there to accept
+    run = pane.store.messages(item.data(0x0100))[-1]
+    assert run.status == "incomplete" and run.finish_reason == "interrupted"  # the close, not a Stop
     pane.assistant.insert_button.click()
     assert pane.editor.toPlainText().startswith("Once upon a time, in a small village by the sea,")
     assert len(pane.editor.toPlainText()) > len("Once upon a time, in a small village by the sea,")

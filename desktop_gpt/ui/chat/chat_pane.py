@@ -48,12 +48,15 @@ class ChatPane(QWidget):
     """Chats with the local model.
 
     Signals:
+        stats_changed(object): the chat on screen changed, or its reply finished: its GenerationStats (None for
+            a chat with no reply yet).
         status_message(str): a short note for the status bar.
         open_model_requested(): the user wants to pick a model file (from the first-run page).
     """
 
     status_message = Signal(str)
     open_model_requested = Signal()
+    stats_changed = Signal(object)
 
     def __init__(self, store: ConversationStore, controller: EngineController, settings: Settings,
                  parent: QWidget | None = None):
@@ -83,7 +86,7 @@ class ChatPane(QWidget):
         header.addWidget(self.app_badge)
         header.addWidget(self.title_label, 1)
         self.apps_button = QToolButton(self)  # its menu (My apps) is filled by the Store
-        self.apps_button.setText("Apps")
+        self.apps_button.setText("Apps ▾")  # the arrow is part of the text: the style's indicator overlapped it
         self.apps_button.setToolTip("Start a chat with one of your apps")
         self.apps_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.apps_button.setMenu(QMenu(self.apps_button))
@@ -166,6 +169,7 @@ class ChatPane(QWidget):
         self.notice.hide()
         self.conversations.set_current(None)
         self._update_header()
+        self.stats_changed.emit(None)
         self.composer.editor.setFocus()
 
     def set_apps(self, apps) -> None:
@@ -211,11 +215,29 @@ class ChatPane(QWidget):
         """Show the current branch of the current conversation from the database."""
         if self.conversation_id is None:
             self.view.clear()
+            self.stats_changed.emit(None)
             return
         path = self.store.active_path(self.conversation_id)
         live = {m.id: self.controller.streaming_text(m.id) for m in path if m.status == "streaming"}
         self.view.show_messages(path, self.store.versions(self.conversation_id),
                                 {k: v for k, v in live.items() if v is not None})
+        self.stats_changed.emit(self.current_stats(path))
+
+    def current_stats(self, path: list[Message] | None = None) -> GenerationStats | None:
+        """How the last reply of the chat on screen went (context used, speed): the status bar shows this chat's
+        figures, not another's. None for a new chat or one with no reply yet."""
+        if self.conversation_id is None:
+            return None
+        if path is None:
+            try:
+                path = self.store.active_path(self.conversation_id)
+            except KeyError:
+                return None
+        known = GenerationStats.__dataclass_fields__
+        for message in reversed(path):
+            if message.role == "assistant" and message.stats:
+                return GenerationStats(**{k: v for k, v in message.stats.items() if k in known})
+        return None
 
     def _update_header(self) -> None:
         conv = self.store.get(self.conversation_id) if self.conversation_id is not None else None
@@ -450,8 +472,11 @@ class ChatPane(QWidget):
         self.notice.show()
 
     def _reply_finished(self, message_id: int, stats: GenerationStats) -> None:
-        self.view.finish_message(self.store.message(message_id))
+        message = self.store.message(message_id)
+        self.view.finish_message(message)
         self.conversations.refresh()
+        if message.conversation_id == self.conversation_id:
+            self.stats_changed.emit(stats)
 
     def _reply_failed(self, message_id: int, text: str) -> None:
         try:
@@ -460,7 +485,9 @@ class ChatPane(QWidget):
             message = None
         if message is None or not self.view.finish_message(message):
             QMessageBox.warning(self, "Desktop GPT", text)
-        self.status_message.emit(text)
+        # the status bar holds one short line: the first sentence (the whole text is in the chat or the box)
+        first = text.split(". ")[0].rstrip(".")
+        self.status_message.emit(first + "." if len(first) < len(text.rstrip(".")) else text)
 
     def _no_model(self, text: str) -> None:
         self.first_run.set_text(text)

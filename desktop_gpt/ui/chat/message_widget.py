@@ -31,6 +31,10 @@ FINISH_NOTES = {
 }
 
 
+COLLAPSE_CHARS = 4000  # a message longer than this (a pasted document) is shown collapsed…
+PREVIEW_CHARS = 1200  # …as its first lines, with "Show all"
+
+
 class MessageWidget(QFrame):
     """Shows a Message. For a streaming reply, ``append`` adds text and ``finish`` marks its end.
 
@@ -81,6 +85,11 @@ class MessageWidget(QFrame):
         self.body = body if body is not None else MarkdownView(self)  # another renderer may be passed in
         self.body.setParent(self)
         self.body.copied.connect(self.copied)
+        self.expanded = not (message.role == "user" and len(message.content) > COLLAPSE_CHARS)
+        self.show_all_button = QPushButton(f"Show all ({len(message.content):,} characters)", self)
+        self.show_all_button.setObjectName("showAllButton")
+        self.show_all_button.setVisible(not self.expanded)
+        self.show_all_button.clicked.connect(self.show_all)
         self.note_label = QLabel("", self)
         self.note_label.setObjectName("messageNote")
         self.note_label.setWordWrap(True)
@@ -92,6 +101,7 @@ class MessageWidget(QFrame):
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.body)
+        layout.addWidget(self.show_all_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.note_label)
         self.streaming = message.status == "streaming"
         if self.streaming:
@@ -103,6 +113,9 @@ class MessageWidget(QFrame):
     def _render(self, cache: RenderCache | None) -> None:
         """Show the finished text, from the cache when it was rendered before (same message, same text)."""
         m = self.message
+        if not self.expanded:  # a long pasted text: its beginning, and "Show all" under it
+            self.body.set_markdown(_plain_as_markdown(_preview(m.content)))
+            return
         key = (type(self.body).__name__, m.id, m.role, len(m.content), hash(m.content), theme.current().name)
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
@@ -132,6 +145,9 @@ class MessageWidget(QFrame):
         index = self.versions.index(self.message.id)
         prev_button = self._tool("‹", "Previous version", lambda: self.branch_requested.emit(self.versions[index - 1]))
         next_button = self._tool("›", "Next version", lambda: self.branch_requested.emit(self.versions[index + 1]))
+        for button in (prev_button, next_button):  # big enough to hit, not a sliver around one character
+            button.setMinimumSize(28, 26)
+        self.prev_button, self.next_button = prev_button, next_button
         prev_button.setEnabled(index > 0)
         next_button.setEnabled(index < len(self.versions) - 1)
         self.version_label.setText(f"{index + 1}/{len(self.versions)}")
@@ -172,6 +188,14 @@ class MessageWidget(QFrame):
             self.regenerate_button.setEnabled(not self.streaming)
 
     # -- actions --------------------------------------------------------------------------------------------
+    def show_all(self) -> None:
+        """Show the whole of a collapsed long message."""
+        if self.expanded:
+            return
+        self.expanded = True
+        self.show_all_button.hide()
+        self.body.set_markdown(_plain_as_markdown(self.message.content))
+
     @property
     def editing(self) -> bool:
         """The user has the edit box open (its text is not saved anywhere yet)."""
@@ -179,6 +203,8 @@ class MessageWidget(QFrame):
 
     def highlight(self, text: str) -> QPoint | None:
         """Mark ``text`` in the message; where its first occurrence is (in this widget's coordinates), or None."""
+        if not self.expanded and text.lower() not in _preview(self.message.content).lower():
+            self.show_all()  # the match is in the part of a long message that was collapsed
         at = self.body.highlight(text)
         return self.body.mapTo(self, at) if at is not None else None
 
@@ -222,6 +248,13 @@ class MessageWidget(QFrame):
 
         send.clicked.connect(lambda: done(True))
         cancel.clicked.connect(lambda: done(False))
+
+
+def _preview(text: str) -> str:
+    """The beginning of a long text, cut at a line or word end."""
+    cut = text[:PREVIEW_CHARS]
+    at = max(cut.rfind("\n"), cut.rfind(" "))
+    return (cut[:at] if at > PREVIEW_CHARS // 2 else cut).rstrip() + " …"
 
 
 def _plain_as_markdown(text: str) -> str:

@@ -15,7 +15,7 @@ from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.i18n import N_, _
 
 STOP_WORDS = {"cancelled": N_("Stopped"), "length": N_("Cut at the length limit"), "context": N_("The context window is full"),
-              "interrupted": N_("Interrupted")}
+              "interrupted": N_("Interrupted: the app closed while this was being written")}
 
 
 class RunTracker(QObject):
