@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         settings.last_chat = self.chat.conversation_id
         try:
             save_settings(settings, self.context.paths)
-        except OSError as exc:  # a read-only or full disk: the place is not worth an error on the way out
+        except (OSError, SettingsError) as exc:  # a read-only or full disk: not worth an error on the way out
             _log.info("could not remember the open chat and tab: %s", exc)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
