@@ -21,7 +21,7 @@ def test_stream_stop_regenerate_and_flip_branches_at_the_bottom_of_a_long_chat(q
     window.chat.conversations.refresh()
     window.chat.open_conversation(cid)
     view = window.chat.view
-    qtbot.waitUntil(lambda: not view.busy)
+    qtbot.waitUntil(lambda: not view.busy, timeout=REPLY_TIMEOUT_MS)
     first = view.messages()[0]
 
     editor = window.chat.composer.editor
@@ -49,7 +49,7 @@ def test_stream_stop_regenerate_and_flip_branches_at_the_bottom_of_a_long_chat(q
     assert second.message.id != reply.id and second.version_label.text() == "2/2"
 
     window.chat.switch_branch(reply.id)  # back to the stopped version
-    qtbot.waitUntil(lambda: not view.busy)
+    qtbot.waitUntil(lambda: not view.busy, timeout=REPLY_TIMEOUT_MS)
     assert view.widgets()[-1].message.id == reply.id and view.widgets()[-1].version_label.text() == "1/2"
     assert len(view.widgets()) < len(view.messages())
     assert view.messages()[0].id == first.id  # the whole branch is still there to scroll to
