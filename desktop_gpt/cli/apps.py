@@ -14,7 +14,7 @@ from desktop_gpt import log
 from desktop_gpt.cli import common
 from desktop_gpt.errors import DesktopGPTError, HubOffline, HubUnavailable
 from desktop_gpt.store.app_format import CATEGORIES
-from desktop_gpt.i18n import _
+from desktop_gpt.i18n import _, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -275,8 +275,8 @@ def run_validate(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{args.folder} is a valid app, ready to publish.")
     if problems:
-        print(f"desktop-gpt: {len(problems)} problem{'s' if len(problems) > 1 else ''} in {args.folder}",
-              file=sys.stderr)
+        print("desktop-gpt: " + ngettext("{n} problem in {folder}", "{n} problems in {folder}", len(problems)).format(
+            n=len(problems), folder=args.folder), file=sys.stderr)
         return 1
     return 0
 

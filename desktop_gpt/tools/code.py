@@ -55,14 +55,14 @@ class CodeTask(Option):
 
 
 TASKS: list[CodeTask] = [
-    CodeTask("generate", N_("Generate from a description"), "write code", ("write", "new", "create"),
+    CodeTask("generate", N_("Generate from a description"), N_("write code"), ("write", "new", "create"),
              needs_code=False, needs_description=True),
-    CodeTask("explain", N_("Explain"), "explain the code", ("explanation",)),
-    CodeTask("fix", N_("Find and fix a bug"), "find and fix the bug", ("debug", "bug", "bugfix")),
-    CodeTask("refactor", N_("Refactor"), "refactor the code", ("clean", "cleanup", "improve")),
-    CodeTask("tests", N_("Write tests"), "write tests", ("test", "unittest", "unit-tests")),
-    CodeTask("convert", N_("Convert to another language"), "convert the code", ("translate", "port")),
-    CodeTask("comment", N_("Add comments"), "add comments", ("comments", "document", "docs")),
+    CodeTask("explain", N_("Explain"), N_("explain the code"), ("explanation",)),
+    CodeTask("fix", N_("Find and fix a bug"), N_("find and fix the bug"), ("debug", "bug", "bugfix")),
+    CodeTask("refactor", N_("Refactor"), N_("refactor the code"), ("clean", "cleanup", "improve")),
+    CodeTask("tests", N_("Write tests"), N_("write tests"), ("test", "unittest", "unit-tests")),
+    CodeTask("convert", N_("Convert to another language"), N_("convert the code"), ("translate", "port")),
+    CodeTask("comment", N_("Add comments"), N_("add comments"), ("comments", "document", "docs")),
 ]
 
 

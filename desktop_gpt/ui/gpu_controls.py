@@ -8,6 +8,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from desktop_gpt.engine.devices import SystemInfo
+from desktop_gpt.i18n import _
 
 AUTO, CPU, LAYERS = range(3)
 UNKNOWN_LAYERS_MAX = 200  # the slider's end when no model is loaded to say how many layers it has
@@ -88,13 +89,14 @@ class GpuControls(QWidget):
     def _sync(self) -> None:
         layers = self.mode.currentIndex() == LAYERS
         self.slider.setEnabled(layers and self.mode.isEnabled())
-        of = f" of {self.layers_total}" if self.layers_total else ""
+        total = self.layers_total
         if layers:
-            self.count.setText(f"{self.slider.value()}{of} layers")
+            text = _("{value} of {total} layers") if total else _("{value} layers")
+            self.count.setText(text.format(value=self.slider.value(), total=total))
         elif self.mode.currentIndex() == AUTO:
-            self.count.setText(f"all{of} layers")
+            self.count.setText(_("all of {total} layers").format(total=total) if total else _("all layers"))
         else:
-            self.count.setText("0 layers")
+            self.count.setText(_("0 layers"))
 
     def value(self) -> Any:
         """The setting's new value. While the controls are disabled (no GPU) the saved value stays as it was."""

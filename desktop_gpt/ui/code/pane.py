@@ -32,7 +32,7 @@ from desktop_gpt.ui.widgets.choices import combo, select
 from desktop_gpt.ui.widgets.code_editor import CodeEditor
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
-from desktop_gpt.i18n import N_, _
+from desktop_gpt.i18n import N_, _, ngettext
 
 DESCRIPTION_HINTS = {
     "generate": N_("Describe the code to write, e.g. “a function that reverses a string”"),
@@ -194,8 +194,8 @@ class CodePane(QWidget):
         self.description.setPlaceholderText(_(DESCRIPTION_HINTS.get(task.key, OTHER_HINT)))
         if not self.tracker.busy:
             self.run_button.setText(_(TASK_BUTTONS[task.key]) if task.key in TASK_BUTTONS else task.title)
-        self.run_button.setToolTip(f"Ask the model to {task.hint} (Ctrl+Enter); Esc stops it. Your code is "
-                                   "never run.")
+        self.run_button.setToolTip(_("Ask the model to {hint} (Ctrl+Enter); Esc stops it. Your code is never "
+                                     "run.").format(hint=_(task.hint)))
         self.error.setVisible(task.key == "fix")
         self.target_label.setVisible(task.key == "convert")
         self.target.setVisible(task.key == "convert")
@@ -286,8 +286,10 @@ class CodePane(QWidget):
         for n, block in enumerate(blocks, 1):
             lang = block.language()
             lines = block.code.count("\n") + 1
-            self.block_picker.addItem(f"Block {n} · {lang.label if lang else block.lang or 'code'} · "
-                                      f"{lines} line{'s' if lines != 1 else ''}")
+            label = ngettext("Block {n} · {language} · {lines} line", "Block {n} · {language} · {lines} lines",
+                             lines)
+            self.block_picker.addItem(label.format(n=n, language=lang.title if lang else block.lang or _("code"),
+                                                   lines=lines))
         if not blocks:
             self.block_picker.addItem("No code blocks yet")
         main = code_tools.main_block(blocks, self._wanted_language())

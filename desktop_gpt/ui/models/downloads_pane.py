@@ -90,7 +90,8 @@ class DownloadRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.downloads = downloads
         self.job = job
-        self.title = QLabel(f"<b>{job.name}</b> <span style='color:{theme.current().text_muted}'>from {job.request.repo_id}</span>", self)
+        source = _("from {repo}").format(repo=job.request.repo_id)
+        self.title = QLabel(f"<b>{job.name}</b> <span style='color:{theme.current().text_muted}'>{source}</span>", self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.status = QLabel(self)
         self.status.setWordWrap(True)

@@ -34,6 +34,7 @@ from desktop_gpt.ui.widgets.when import when_text
 from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt import i18n
+from desktop_gpt.i18n import _
 
 # Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
 HISTORY_SIZE = 50
@@ -281,7 +282,7 @@ class TranslationPane(QWidget):
         """Translate a .txt/.md file into a new file next to it (notes.md → notes.zh-Hans.md)."""
         if self.tracker.busy:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Translate a file", str(Path.home()),
+        path, _filter = QFileDialog.getOpenFileName(self, "Translate a file", str(Path.home()),
                                               "Text and Markdown (*.txt *.md *.markdown);;All files (*)")
         if not path:
             return
@@ -289,8 +290,9 @@ class TranslationPane(QWidget):
         if request is None:
             return
         suggested = output_path(path, request.target)
-        out, _ = QFileDialog.getSaveFileName(self, "Save the translation as", str(suggested),
-                                             "Same type (*" + suggested.suffix + ");;All files (*)")
+        out, _filter = QFileDialog.getSaveFileName(self, _("Save the translation as"), str(suggested),
+                                                   _("Same type (*{suffix});;All files (*)").format(
+                                                       suffix=suggested.suffix))
         if not out:
             return
         self.source.setPlainText(request.text)
