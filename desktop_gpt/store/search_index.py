@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -45,6 +46,18 @@ def terms(query: str) -> list[str]:
     """The words of a query. Chinese and Japanese have no spaces: a run of CJK text is matched as a substring,
     which is what a person typing 翻译 expects."""
     return [t for t in normalise(query).split() if t]
+
+
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def matcher(term: str):
+    """A test for one query word: the start of a word for spaced scripts ("plain" finds "plain words", not
+    "explains"), anywhere for Chinese, Japanese and Korean, which have no spaces between words."""
+    if _CJK.search(term):
+        return lambda haystack: term in haystack
+    pattern = re.compile(r"(?<!\w)" + re.escape(term))
+    return lambda haystack: pattern.search(haystack) is not None
 
 
 class StoreIndex:
@@ -96,11 +109,11 @@ class StoreIndex:
     def search(self, query: str, category: str | None = None) -> list[IndexEntry]:
         """Entries whose name, description, category, id or author contain every word of ``query``, most
         downloaded first."""
-        words = terms(query)
+        tests = [matcher(w) for w in terms(query)]
         with self._lock:
             entries = list(self._entries.values())
         found = [e for e in entries if (category is None or e.category == category)
-                 and all(w in e.haystack() for w in words)]
+                 and all(test(e.haystack()) for test in tests)]
         return sorted(found, key=lambda e: (-e.downloads, -e.likes, e.name))
 
     def save(self) -> None:

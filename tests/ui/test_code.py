@@ -88,10 +88,11 @@ def test_the_button_names_the_task_the_answer_has_a_placeholder_and_long_lines_w
     select(pane.task, "fix")
     assert pane.run_button.text() == "Find the bug"
     assert pane.reply_placeholder.isVisible() and "answer appears here" in pane.reply_placeholder.text()
-    assert pane.status.isHidden()  # no empty line above the answer
+    assert pane.status.isHidden() and pane.reply.isHidden()  # no empty line or empty box above the placeholder
 
     long_line = "result = " + " + ".join(f"value_{i}" for i in range(60))
     pane.reply.set_markdown(f"Here it is:\n\n```python\n{long_line}\n```\n")
+    pane.reply.show()
     browser = pane.reply.browser
     qtbot.waitUntil(lambda: browser.width() > 100)
     assert browser.document().size().width() <= browser.viewport().width() + 1  # wrapped, not clipped

@@ -108,6 +108,7 @@ class CodePane(QWidget):
         reply_col.setContentsMargins(6, 6, 6, 6)
         reply_col.addWidget(self.reply_placeholder)
         reply_col.addWidget(self.reply)
+        self.reply.hide()  # no empty box under the placeholder
         reply_col.addStretch(1)
         self.reply_scroll = QScrollArea(self)
         self.reply_scroll.setWidgetResizable(True)
@@ -237,6 +238,7 @@ class CodePane(QWidget):
             return
         self.reply.clear()
         self.reply_placeholder.hide()
+        self.reply.show()
         self._set_blocks([])
         self._say("Waiting for the model…")
         self.tracker.start(prompt, self.settings.sampling())

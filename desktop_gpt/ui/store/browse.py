@@ -216,6 +216,10 @@ class BrowsePage(QWidget):
         self._loading = False
         self._clear_grid()
         text = self.search_box.text().strip()
+        if self._filtered():  # the shelf is for browsing: a search or a category shows only what matches
+            self.featured_box.hide()
+        elif self.featured_col.count():
+            self.featured_box.show()
         self.results_title.setText(f"Results for “{text}”" if text else "All apps")
         config = self.config()
         if config.offline:
@@ -403,7 +407,7 @@ class BrowsePage(QWidget):
             for _gap in range(COLUMNS - min(len(shelf.apps), COLUMNS)):
                 row.addStretch(1)
             self.featured_col.addLayout(row)
-        self.featured_box.setVisible(shown > 0)
+        self.featured_box.setVisible(shown > 0 and not self._filtered())
 
 
 def _listing_of(entry: IndexEntry) -> catalog.AppListing:
