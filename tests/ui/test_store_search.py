@@ -57,6 +57,14 @@ def test_search_in_chinese_finds_what_the_cards_say_from_the_local_index(make_wi
     index = StoreIndex(store_cache_dir() / "index.json", browse.config().endpoint)
     assert [e.repo_id for e in index.search("互译")] == ["alice/zh-en"]
 
+    window.context.settings.offline = True  # offline, the index still answers, without a request
+    requests = len(zh_hub.requests)
+    browse.search_box.setText("翻译")
+    browse.search()
+    assert list(browse.cards) == ["alice/zh-en"] and not browse.banner.isHidden()
+    assert browse.cards["alice/zh-en"].name.text() == "中英互译" and "seen in the Store before" in browse.status.text()
+    assert len(zh_hub.requests) == requests
+
 
 def test_apps_that_cannot_be_installed_are_hidden_behind_a_switch_with_the_reason_in_words(make_window, qtbot,
                                                                                             zh_hub):

@@ -225,6 +225,8 @@ class BrowsePage(QWidget):
         if config.offline:
             self._search = None
             self._show_offline()
+            if text:
+                self._offline_matches(text)
             return
         self._offline = False
         self.banner.hide()
@@ -340,6 +342,19 @@ class BrowsePage(QWidget):
         self.grid_widget.clear()
         self.more_button.hide()
         self.retry_button.hide()
+
+    def _offline_matches(self, text: str) -> None:
+        """Offline, a search still finds the apps seen in the Store before (from the index on disk), without
+        contacting the Hub; their pages need the Hub, or the app installed."""
+        for entry in self.index().search(text, self.category.currentData()):
+            card = AppCard(_listing_of(entry), self)
+            card.clicked.connect(self.app_clicked)
+            card.set_entry(entry)
+            card.set_installed(self.is_installed(entry.repo_id))
+            self.grid_widget.add(card)
+        n = len(self.cards)
+        self.status.setText(f"{apps_text(n)} seen in the Store before match “{text}”." if n else
+                            f"No app seen in the Store before matches “{text}”.")
 
     # -- cards ----------------------------------------------------------------------------------------------
     def _add_card(self, listing) -> AppCard:
