@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     manager().set_setting(context.settings.theme)
     window = MainWindow(context)
     instance.activated.connect(lambda: bring_to_front(window))
+    from desktop_gpt.ui import startup_report
+
+    if startup_report.wanted():
+        startup_report.attach(window, context.controller)
     window.show()
     if context.problems:
         notice = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(context.problems), parent=window)
