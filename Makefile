@@ -6,7 +6,8 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal gpu-check i18n
+.PHONY: install run test test-fast bench self-test screenshots clean install-cuda install-metal gpu-check i18n \
+        bundle bundle-self-test icons deb tarball check-deb
 
 install: $(STAMP)  ## create .venv with the app, its tests and the bundled model
 
@@ -58,6 +59,34 @@ install-metal: install  ## rebuild llama-cpp-python with Metal (Apple Silicon)
 
 gpu-check: install  ## is the GPU used? backends, devices, layers offloaded, tok/s GPU vs CPU (one JSON line)
 	$(PY) scripts/gpu_check.py
+
+# -- double-click builds (packaging/README.md) ------------------------------------------------------------------
+BUNDLE_TOOLS := $(VENV)/.bundle-tools
+
+$(BUNDLE_TOOLS): $(STAMP)
+	$(PIP) install -e '.[test,bundle]'
+	@touch $@
+
+icons: install  ## render the app icon to PNG sizes, .ico and .icns (build/icons)
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/render_icons.py build/icons
+
+bundle: $(BUNDLE_TOOLS) icons  ## the one-folder frozen build, dist/desktop-gpt (no arguments: window; arguments: CLI)
+	@mkdir -p build
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/desktop-gpt.spec > build/pyinstaller.log 2>&1 || { tail -40 build/pyinstaller.log; exit 1; }
+	$(PY) bench/bundle.py --sizes
+
+bundle-self-test:  ## the frozen app's --self-test with the network cut off (after make bundle)
+	bash packaging/frozen_self_test.sh dist/desktop-gpt/desktop-gpt
+
+deb: bundle  ## dist/desktop-gpt_<version>_<arch>.deb (dpkg-deb)
+	$(PY) packaging/linux_packages.py deb
+
+tarball: bundle  ## dist/desktop-gpt-<version>-linux-<arch>.tar.gz with install.sh for your own menu
+	$(PY) packaging/linux_packages.py tar
+
+check-deb: deb  ## install the .deb here (root), self-test offline, open the window from its launcher, remove it
+	bash packaging/check_deb.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
