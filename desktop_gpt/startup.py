@@ -13,6 +13,7 @@ import sys
 from typing import Callable, Mapping
 
 from desktop_gpt import APP_NAME
+from desktop_gpt.i18n import _, ngettext
 
 # The system libraries (soname -> Debian/Ubuntu package) that Qt's xcb platform plugin and the Qt libraries it
 # loads need and that PySide6 does not ship. "a | b" lists the Debian 13 / Ubuntu 24.04 name first.
@@ -71,10 +72,14 @@ def missing_libraries(libraries: Mapping[str, str], load: Loader = _dlopen) -> l
 
 def _install_hint(packages: list[str]) -> str:
     # The older name of a renamed package ("libglib2.0-0") is provided by the new one, so apt takes it on both.
-    names = " ".join(dict.fromkeys(p.split(" | ")[-1] for p in packages))
+    unique = list(dict.fromkeys(p.split(" | ")[-1] for p in packages))
+    names = " ".join(unique)
     if shutil.which("apt") or shutil.which("apt-get"):
-        return f"Install {'it' if len(packages) == 1 else 'them'} with: sudo apt install {names}"
-    return f"Install the package that provides {'it' if len(packages) == 1 else 'them'} (on Debian or Ubuntu: {names})."
+        return ngettext("Install it with: sudo apt install {packages}",
+                        "Install them with: sudo apt install {packages}", len(unique)).format(packages=names)
+    return ngettext("Install the package that provides it (on Debian or Ubuntu: {packages}).",
+                    "Install the packages that provide them (on Debian or Ubuntu: {packages}).",
+                    len(unique)).format(packages=names)
 
 
 def gui_problem(environ: Mapping[str, str] | None = None, platform: str | None = None,
@@ -89,21 +94,24 @@ def gui_problem(environ: Mapping[str, str] | None = None, platform: str | None =
         return None
     wayland, x11 = bool(environ.get("WAYLAND_DISPLAY")), bool(environ.get("DISPLAY"))
     if not (wayland or x11) or (requested == "xcb" and not x11) or (requested.startswith("wayland") and not wayland):
-        return (f"{APP_NAME}'s window needs a desktop session (DISPLAY or WAYLAND_DISPLAY is not set). "
-                "The command line works without one: desktop-gpt --help")
+        return _("{app}'s window needs a desktop session (DISPLAY or WAYLAND_DISPLAY is not set). "
+                 "The command line works without one: desktop-gpt --help").format(app=APP_NAME)
     needed = dict(GUI_LIBRARIES)
     if requested == "xcb" or not wayland:  # on a Wayland session Qt uses its wayland plugin, not xcb
         needed.update(XCB_LIBRARIES)
     missing = missing_libraries(needed, load)
     if not missing:
         return None
-    return (f"{APP_NAME} cannot open its window: the system "
-            f"{'library' if len(missing) == 1 else 'libraries'} {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing. {_install_hint([needed[s] for s in missing])}")
+    return _("{app} cannot open its window: a system library is missing ({libraries}). {fix}").format(
+        app=APP_NAME, libraries=", ".join(missing), fix=_install_hint([needed[s] for s in missing]))
 
 
 def check_gui_or_exit() -> None:
     """Print the one-line reason and exit 1 when the window cannot open, before Qt would abort."""
+    from desktop_gpt import i18n
+    from desktop_gpt.settings import read_language
+
+    i18n.install(read_language())  # the message in the language the window would have used
     problem = gui_problem()
     if problem:
         print(problem, file=sys.stderr)

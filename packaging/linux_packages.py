@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
 from desktop_gpt import APP_ID, APP_NAME, __version__  # noqa: E402
-from system_libs import BASE_LIBRARIES, RECOMMENDED_PACKAGES, SYSTEM_LIBRARIES  # noqa: E402
+from system_libs import BASE_LIBRARIES, DRIVER_LIBRARIES, RECOMMENDED_PACKAGES, SYSTEM_LIBRARIES  # noqa: E402
 
 LINUX = ROOT / "packaging" / "linux"
 METAINFO = "io.github.desktopgpt.DesktopGPT.metainfo.xml"
@@ -56,7 +56,7 @@ def system_dependencies(bundle: Path) -> tuple[set[str], str]:
     elves = _elf_files(bundle)
     inside = {p.name for p in bundle.rglob("*")}
     needed = {name for elf in elves for name in _needed(elf)}
-    outside = needed - inside - BASE_LIBRARIES
+    outside = needed - inside - BASE_LIBRARIES - DRIVER_LIBRARIES
     unknown = sorted(outside - set(SYSTEM_LIBRARIES))
     if unknown:
         raise SystemExit("The bundle needs system libraries no package is declared for: " + ", ".join(unknown)
@@ -121,10 +121,15 @@ def _size_kib(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*")) // 1024 + 1
 
 
-def build_deb(bundle: Path, icons: Path, out: Path) -> Path:
+def _package_name(variant: str) -> str:
+    return APP_ID if variant == "cpu" else f"{APP_ID}-{variant}"
+
+
+def build_deb(bundle: Path, icons: Path, out: Path, variant: str = "cpu") -> Path:
     arch = _architecture()
     sonames, glibc = system_dependencies(bundle)
-    stage = ROOT / "build" / "deb" / f"{APP_ID}_{__version__}_{arch}"
+    package = _package_name(variant)
+    stage = ROOT / "build" / "deb" / f"{package}_{__version__}_{arch}"
     shutil.rmtree(stage, ignore_errors=True)
     _copy_bundle(bundle, stage / "opt" / APP_ID)
     (stage / "usr" / "bin").mkdir(parents=True)
@@ -135,8 +140,9 @@ def build_deb(bundle: Path, icons: Path, out: Path) -> Path:
     (doc / "copyright").write_text(_copyright(bundle), encoding="utf-8")
 
     depends = [f"libc6 (>= {glibc})"] + sorted({SYSTEM_LIBRARIES[s] for s in sonames})
+    others = [] if variant == "cpu" else [f"Provides: {APP_ID}", f"Conflicts: {APP_ID}", f"Replaces: {APP_ID}"]
     control = "\n".join([
-        f"Package: {APP_ID}",
+        f"Package: {package}",
         f"Version: {__version__}",
         f"Architecture: {arch}",
         f"Maintainer: {MAINTAINER}",
@@ -145,6 +151,7 @@ def build_deb(bundle: Path, icons: Path, out: Path) -> Path:
         "Priority: optional",
         f"Depends: {', '.join(depends)}",
         f"Recommends: {', '.join(RECOMMENDED_PACKAGES)}",
+        *others,
         "Description: private, offline GPT store on your own computer",
         " Desktop GPT runs a language model on this computer, with Chat, Writing,",
         " Translation and Code tools and a store of assistants. Nothing you type",
@@ -158,7 +165,7 @@ def build_deb(bundle: Path, icons: Path, out: Path) -> Path:
             continue
         path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"{APP_ID}_{__version__}_{arch}.deb"
+    target = out / f"{package}_{__version__}_{arch}.deb"
     # zstd -9: a few seconds where xz takes minutes, about 25% larger on Qt (the model hardly compresses either way);
     # dpkg reads zstd since 1.21.18 (Debian 12, Ubuntu 21.10), older than the glibc this build needs anyway.
     subprocess.run(["dpkg-deb", "--root-owner-group", "-Zzstd", "-z9", "--build", str(stage), str(target)],
@@ -167,9 +174,9 @@ def build_deb(bundle: Path, icons: Path, out: Path) -> Path:
     return target
 
 
-def build_tar(bundle: Path, icons: Path, out: Path) -> Path:
+def build_tar(bundle: Path, icons: Path, out: Path, variant: str = "cpu") -> Path:
     arch = os.uname().machine
-    name = f"{APP_ID}-{__version__}-linux-{arch}"
+    name = f"{_package_name(variant)}-{__version__}-linux-{arch}"
     stage = ROOT / "build" / "tar" / name
     shutil.rmtree(stage, ignore_errors=True)
     _copy_bundle(bundle, stage)
@@ -195,8 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / APP_ID)
     parser.add_argument("--icons", type=Path, default=ROOT / "build" / "icons")
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    parser.add_argument("--variant", default="cpu", help="cpu, or the GPU build inside (cuda): names the package")
     args = parser.parse_args(argv)
-    (build_deb if args.kind == "deb" else build_tar)(args.bundle, args.icons, args.out)
+    (build_deb if args.kind == "deb" else build_tar)(args.bundle, args.icons, args.out, args.variant)
     return 0
 
 

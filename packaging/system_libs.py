@@ -32,6 +32,10 @@ BASE_LIBRARIES = {
     "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "linux-vdso.so.1",
 }
 
+# The GPU driver's own library (a CUDA build): it comes with the NVIDIA driver, whose package name differs by
+# distribution and driver version, so it is neither bundled nor a dependency; without it the app runs on the CPU.
+DRIVER_LIBRARIES = {"libcuda.so.1", "libnvidia-ml.so.1"}
+
 # Fonts for the scripts people write in (Chinese, Japanese and Korean, emoji...): recommended, not required.
 RECOMMENDED_PACKAGES = [
     "fonts-noto-core", "fonts-noto-cjk", "fonts-noto-color-emoji", "fonts-noto-ui-core",

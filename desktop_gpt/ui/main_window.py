@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
@@ -215,22 +213,28 @@ class MainWindow(QMainWindow):
         path.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    def about_text(self) -> str:
-        """The About box: what the app is, where the model runs (with the technical details) and its folders."""
+    def _about_facts(self) -> list[tuple[str, str]]:
+        from desktop_gpt.ui.about import build_facts
         from desktop_gpt.ui.status_bar import device_details, running_on
 
         info = self.controller.info
-        device = ""
-        if info is not None:
-            details = html.escape(device_details(info)).replace("\n", "<br>")
-            device = f"<p><b>{html.escape(running_on(info, self.status.gpu_name))}</b><br>{details}</p>"
-        return (f"<h3>{APP_NAME} {__version__}</h3><p>A private, offline GPT store on your own computer. "
-                "Models run locally with llama.cpp; nothing you type leaves this computer.</p>" + device +
-                f"<p>Data: {html.escape(str(self.context.paths.data))}<br>"
-                f"Logs: {html.escape(str(self.context.paths.logs))}</p>")
+        running = f"{running_on(info, self.status.gpu_name)}\n{device_details(info)}" if info is not None else ""
+        return build_facts(self.context.paths, self.models.system, running)
 
-    def about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
+    def about_text(self) -> str:
+        """The About box's facts as plain text (what its Copy details button copies)."""
+        from desktop_gpt.ui.about import facts_text
+
+        return facts_text(self._about_facts())
+
+    def about(self) -> QWidget:
+        """Help → About: version, llama.cpp build, Qt and Python, the data folders, and Licences…."""
+        from desktop_gpt.ui.about import AboutDialog
+
+        dialog = AboutDialog(self._about_facts(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _tab_changed(self, index: int) -> None:
         if index == TAB_CHAT:

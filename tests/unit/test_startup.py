@@ -35,15 +35,15 @@ def test_a_missing_xcb_library_is_named_with_the_package_that_installs_it(monkey
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/apt" if name == "apt" else None)
     problem = gui_problem(X11, "linux", loader_without("libxcb-cursor.so.0"))
     assert problem is not None and "\n" not in problem
-    assert "libxcb-cursor.so.0 is missing" in problem
-    assert problem.endswith("sudo apt install libxcb-cursor0")
+    assert "a system library is missing (libxcb-cursor.so.0)" in problem
+    assert problem.endswith("Install it with: sudo apt install libxcb-cursor0")
 
 
 def test_several_missing_libraries_make_one_install_command(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/apt" if name == "apt" else None)
     problem = gui_problem(X11, "linux", loader_without("libxcb-icccm.so.4", "libxcb-keysyms.so.1",
                                                        "libglib-2.0.so.0"))
-    assert "libraries libglib-2.0.so.0, libxcb-icccm.so.4, libxcb-keysyms.so.1 are missing" in problem
+    assert "missing (libglib-2.0.so.0, libxcb-icccm.so.4, libxcb-keysyms.so.1)" in problem
     assert problem.endswith("Install them with: sudo apt install libglib2.0-0 libxcb-icccm4 libxcb-keysyms1")
 
 
