@@ -55,6 +55,11 @@ class FileAccessError(DesktopGPTError):
     """A document the user chose could not be read (missing, not text) or written (no permission, disk full)."""
 
 
+class UnsafePathError(DesktopGPTError):
+    """A path built from data (a Hub answer, a record on disk) would leave the folder it belongs in; nothing was
+    moved or deleted."""
+
+
 class HubError(DesktopGPTError):
     """Talking to the Hugging Face Hub (or a mirror) failed; the message says why, in words.
 

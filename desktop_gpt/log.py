@@ -12,7 +12,9 @@ _installed: set[str] = set()
 
 def setup_logging(log_dir: Path, filename: str = "app.log", level: int = logging.INFO) -> Path:
     """Send the ``desktop_gpt`` loggers to ``log_dir/filename`` (1 MB × 5 files). Safe to call twice."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    from desktop_gpt.paths import private_dir
+
+    private_dir(log_dir)
     path = log_dir / filename
     root = logging.getLogger("desktop_gpt")
     root.setLevel(level)

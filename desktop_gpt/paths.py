@@ -46,9 +46,36 @@ class AppPaths:
         return self.data / "apps"
 
     def ensure(self) -> "AppPaths":
+        """Create the four folders, readable by this user only (chats, tokens and logs are nobody else's)."""
         for folder in (self.config, self.data, self.cache, self.logs):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         return self
+
+
+def inside(root: Path, path: Path, what: str = "A file") -> Path:
+    """``path`` resolved, when it lies inside ``root`` (symbolic links followed); else UnsafePathError.
+
+    Every path built from data (a repo id, a file name from the Hub, a record on disk) is checked with this
+    before anything is moved to it or deleted.
+    """
+    from desktop_gpt.errors import UnsafePathError
+
+    resolved, base = Path(path).resolve(), Path(root).resolve()
+    if resolved == base or not resolved.is_relative_to(base):
+        raise UnsafePathError(f"{what} would be at {path}, outside {root}; Desktop GPT did not touch it. The "
+                              f"server or the file that named it is not to be trusted.")
+    return resolved
+
+
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) and make it 0700; an existing one is narrowed to 0700 too."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if folder.stat().st_mode & 0o777 != 0o700:
+            os.chmod(folder, 0o700)
+    except OSError:  # not ours (a shared DESKTOP_GPT_HOME), or Windows: its ACLs already keep it to the user
+        pass
+    return folder
 
 
 def app_paths() -> AppPaths:

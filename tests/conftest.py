@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests import network_guard
+
 # huggingface_hub reads these at import time; no test may reach the real Hub or leave telemetry behind.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
@@ -27,6 +29,18 @@ def english_interface():
     i18n.install(i18n.ENGLISH)
     yield
     i18n.install(i18n.ENGLISH)
+
+
+network_guard.install()  # every socket.connect and name lookup in this process must stay on this computer
+
+
+@pytest.fixture(autouse=True)
+def no_network():
+    """Fail any test that tried to reach another computer, even from a thread that swallowed the refusal."""
+    network_guard.take()
+    yield
+    tried = network_guard.take()
+    assert not tried, f"this test tried to reach the network: {', '.join(sorted(set(tried)))}"
 
 
 @pytest.fixture(autouse=True)

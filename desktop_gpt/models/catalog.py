@@ -14,7 +14,7 @@ from huggingface_hub.hf_api import ModelInfo
 from desktop_gpt.errors import HubProtocolError
 from desktop_gpt.models.quant import HubFile, ModelFile, group_files
 from desktop_gpt.resources import resource
-from desktop_gpt.store.hub import HubConfig, hub_errors, quick_get
+from desktop_gpt.store.hub import HubConfig, check_repo_id, hub_errors, is_safe_repo_path, quick_get
 
 # What people call the orders → what HfApi.list_models takes.
 SORTS = {"downloads": "downloads", "likes": "likes", "updated": "last_modified", "last_modified": "last_modified",
@@ -134,18 +134,24 @@ def parse_ref(text: str) -> RepoRef:
 
 
 def repo_files(config: HubConfig, repo_id: str, revision: str | None = None) -> RepoFiles:
-    """Every GGUF file of ``repo_id`` with size and LFS sha256, split parts grouped, pinned to one commit."""
+    """Every GGUF file of ``repo_id`` with size and LFS sha256, split parts grouped, pinned to one commit.
+
+    The repo id the Hub answers with must be the one asked for, and a file name that could not be a path inside
+    the models folder (``..``, ``\\``, ``:``) is left out: both become paths on this computer.
+    """
+    check_repo_id(repo_id)
     with hub_errors(config, repo_id=repo_id, revision=revision):
         info = config.api().model_info(repo_id, revision=revision, files_metadata=True)
+    repo_id = check_repo_id(info.id or repo_id, repo_id)
     commit = info.sha or revision or "main"
     files = [HubFile(s.rfilename, int(s.size or (s.lfs.size if s.lfs else 0) or 0),
                      s.lfs.sha256 if s.lfs else None, s.blob_id)
-             for s in (info.siblings or [])]
+             for s in (info.siblings or []) if is_safe_repo_path(s.rfilename)]
     card = info.card_data.to_dict() if info.card_data is not None else {}
     license_ = card.get("license") or next((t.split(":", 1)[1] for t in (info.tags or [])
                                             if t.startswith("license:")), None)
     gguf = info.gguf or {}
-    return RepoFiles(repo_id=info.id, commit=commit, files=tuple(group_files(info.id, commit, files)),
+    return RepoFiles(repo_id=repo_id, commit=commit, files=tuple(group_files(repo_id, commit, files)),
                      gated=bool(info.gated), license=license_ if isinstance(license_, str) else None,
                      parameters=_int(gguf.get("total")), architecture=gguf.get("architecture"),
                      context_length=_int(gguf.get("context_length")))

@@ -37,6 +37,7 @@ from desktop_gpt.models.fit import human_size
 from desktop_gpt.models.gguf import read_gguf
 from desktop_gpt.models.partials import DownloadPart, DownloadRequest
 from desktop_gpt.models.progress import DownloadProgress, SpeedMeter
+from desktop_gpt.paths import inside
 from desktop_gpt.store.hub import HubConfig, hub_errors, translate_error
 
 try:  # the HTTP library huggingface_hub uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
@@ -375,7 +376,8 @@ class Download:
         """Move the verified parts into the models folder (same disk: os.replace is atomic), first part last."""
         for part in reversed(self.request.parts):
             source = partials.part_file(self.models_dir, self.request, part)
-            target = partials.target_file(self.models_dir, self.request, part)
+            target = inside(self.models_dir, partials.target_file(self.models_dir, self.request, part),
+                            f"The model file {part.path}")
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)

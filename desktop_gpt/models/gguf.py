@@ -11,9 +11,15 @@ from typing import Any, BinaryIO
 from desktop_gpt.errors import ModelLoadError
 
 MAGIC = b"GGUF"
+# The header is read in the GUI process, from files anyone can make: everything it keeps is bounded.
 _MAX_STRING = 1 << 28  # 256 MB: any longer "string" means the header is garbage
+_MAX_KEY = 1 << 16  # a metadata key (the format's own limit is 65535 bytes)
+_MAX_TENSOR_NAME = 1 << 10  # llama.cpp's is 64 bytes
+_KEEP_STRING = 1 << 22  # 4 MB: a longer text value (no chat template is near this) is described, not kept
 _MAX_ARRAY = 1 << 28
-_MAX_TENSORS = 1 << 20
+_MAX_FIELDS = 1 << 16  # real models have ~50
+_MAX_TENSORS = 1 << 17  # real models have hundreds to a few thousand
+_MAX_DEPTH = 3  # arrays of arrays of arrays; deeper nesting is garbage (and was a RecursionError)
 _KEEP_ARRAY = 64  # arrays longer than this are counted, not kept
 
 # GGUF value types → struct format (scalars)
@@ -84,24 +90,37 @@ class GGUFInfo:
     def get(self, key: str, default: Any = None) -> Any:
         return self.metadata.get(key, default)
 
+    def text(self, key: str) -> str | None:
+        """A text field, or None when it is missing or not text (a crafted file may put anything anywhere)."""
+        value = self.get(key)
+        return value if isinstance(value, str) else None
+
+    def number(self, key: str) -> int | None:
+        """A whole-number field, or None when it is missing or not a whole number."""
+        value = self.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
     @property
     def architecture(self) -> str | None:
-        return self.get("general.architecture")
+        return self.text("general.architecture")
 
     def arch_value(self, suffix: str, default: Any = None) -> Any:
         return self.get(f"{self.architecture}.{suffix}", default)
 
+    def arch_number(self, suffix: str) -> int | None:
+        return self.number(f"{self.architecture}.{suffix}")
+
     @property
     def name(self) -> str:
-        return self.get("general.name") or self.path.stem
+        return self.text("general.name") or self.path.stem
 
     @property
     def context_length(self) -> int | None:
-        return self.arch_value("context_length")
+        return self.arch_number("context_length")
 
     @property
     def block_count(self) -> int | None:
-        return self.arch_value("block_count")
+        return self.arch_number("block_count")
 
     @property
     def parameters(self) -> int:
@@ -109,33 +128,39 @@ class GGUFInfo:
 
     @property
     def quantization(self) -> str | None:
-        ft = self.get("general.file_type")
-        return FILE_TYPES.get(ft) if isinstance(ft, int) else None
+        ft = self.number("general.file_type")
+        return FILE_TYPES.get(ft) if ft is not None else None
 
     @property
     def chat_template(self) -> str | None:
-        value = self.get("tokenizer.chat_template")
-        return value if isinstance(value, str) and value.strip() else None
+        value = self.text("tokenizer.chat_template")
+        return value if value and value.strip() else None
 
     @property
     def license(self) -> str | None:
-        return self.get("general.license")
+        return self.text("general.license")
 
     @property
     def split_count(self) -> int:
-        return int(self.get("split.count", 1) or 1)
+        count = self.number("split.count")
+        return count if count is not None and 1 <= count <= 1000 else 1
 
     def kv_bytes_per_token(self, bytes_per_element: int = 2) -> int | None:
         """KV-cache bytes one token of context costs (f16 cache), from the attention shape."""
         layers = self.block_count
-        embd = self.arch_value("embedding_length")
-        heads = self.arch_value("attention.head_count")
-        kv_heads = self.arch_value("attention.head_count_kv", heads)
+        embd = self.arch_number("embedding_length")
+        heads = self.arch_number("attention.head_count")
+        kv_heads = self.arch_number("attention.head_count_kv")
+        kv_heads = heads if kv_heads is None and "attention.head_count_kv" not in self._arch_keys() else kv_heads
         if not all(isinstance(v, int) and v > 0 for v in (layers, embd, heads)) or not isinstance(kv_heads, int):
             return None
-        key_len = self.arch_value("attention.key_length", embd // heads)
-        value_len = self.arch_value("attention.value_length", embd // heads)
+        key_len = self.arch_number("attention.key_length") or embd // heads
+        value_len = self.arch_number("attention.value_length") or embd // heads
         return layers * kv_heads * (key_len + value_len) * bytes_per_element
+
+    def _arch_keys(self) -> set[str]:
+        prefix = f"{self.architecture}."
+        return {key[len(prefix):] for key in self.metadata if key.startswith(prefix)}
 
     def expected_size(self) -> int | None:
         """Bytes the file must have to hold all its tensor data (None if a tensor type is unknown)."""
@@ -156,6 +181,13 @@ class ArrayInfo:
     count: int
 
 
+@dataclass
+class LongText:
+    """A text value too long to keep (over 4 MB), described rather than loaded."""
+
+    length: int
+
+
 class _Reader:
     def __init__(self, fh: BinaryIO, size: int):
         self.fh = fh
@@ -170,10 +202,19 @@ class _Reader:
     def unpack(self, fmt: str) -> Any:
         return struct.unpack(fmt, self.read(struct.calcsize(fmt)))[0]
 
-    def string(self) -> str:
+    def string(self, limit: int = _MAX_STRING, what: str = "a text field") -> str:
+        n = self.unpack("<Q")
+        if n > limit or n > self.size:
+            raise _Corrupt(f"{what} claims {n:,} bytes")
+        return self.read(n).decode("utf-8", errors="replace")
+
+    def text_value(self) -> str | LongText:
         n = self.unpack("<Q")
         if n > _MAX_STRING or n > self.size:
-            raise _Corrupt(f"a text field claims {n} bytes")
+            raise _Corrupt(f"a text field claims {n:,} bytes")
+        if n > _KEEP_STRING:
+            self.skip(n)
+            return LongText(n)
         return self.read(n).decode("utf-8", errors="replace")
 
     def skip(self, n: int) -> None:
@@ -181,26 +222,33 @@ class _Reader:
             raise EOFError
         self.fh.seek(n, io.SEEK_CUR)
 
-    def value(self, vtype: int, key: str) -> Any:
+    def value(self, vtype: int, key: str, depth: int = 0) -> Any:
         if vtype in _SCALARS:
             return self.unpack(_SCALARS[vtype])
         if vtype == _STRING:
-            return self.string()
+            return self.text_value()
         if vtype == _ARRAY:
+            if depth >= _MAX_DEPTH:
+                raise _Corrupt(f"the field '{key}' nests arrays {depth + 1} deep")
             item_type = self.unpack("<I")
             count = self.unpack("<Q")
             if count > _MAX_ARRAY:
-                raise _Corrupt(f"the array '{key}' claims {count} items")
+                raise _Corrupt(f"the array '{key}' claims {count:,} items")
+            if count > self.size:  # each item takes at least a byte: the file ends before the array does
+                raise EOFError
             if count <= _KEEP_ARRAY:
-                return [self.value(item_type, key) for _ in range(count)]
+                return [self.value(item_type, key, depth + 1) for _ in range(count)]
             if item_type in _SCALARS:
                 self.skip(struct.calcsize(_SCALARS[item_type]) * count)
             elif item_type == _STRING:
                 for _ in range(count):
-                    self.skip(self.unpack("<Q"))
+                    n = self.unpack("<Q")
+                    if n > self.size:
+                        raise _Corrupt(f"a text in the array '{key}' claims {n:,} bytes")
+                    self.skip(n)
             else:
                 for _ in range(count):
-                    self.value(item_type, key)
+                    self.value(item_type, key, depth + 1)
             return ArrayInfo(item_type, count)
         raise _Corrupt(f"the field '{key}' has an unknown type {vtype}")
 
@@ -231,9 +279,12 @@ def read_gguf(path: str | Path, check_size: bool = True) -> GGUFInfo:
             f"{label} is truncated: it ends inside its header. The download is probably incomplete."
         ) from None
     except _Corrupt as exc:
-        raise ModelLoadError(f"{label} is damaged: {exc}.") from None
+        raise ModelLoadError(f"{label} is damaged: {exc}. It is not a usable GGUF model file.") from None
     except OSError as exc:
         raise ModelLoadError(f"{label} could not be read: {exc.strerror or exc}.") from None
+    except Exception as exc:  # noqa: BLE001 - a crafted header must end in words, never in a traceback
+        raise ModelLoadError(f"{label} is not a usable GGUF model file: its header could not be read "
+                             f"({type(exc).__name__}).") from None
     if check_size:
         expected = info.expected_size()
         if expected is not None and size < expected:
@@ -265,17 +316,17 @@ def _parse(r: _Reader, path: Path, size: int) -> GGUFInfo:
         raise ModelLoadError(f"{label} has an unknown GGUF version ({version}).")
     n_tensors = r.unpack("<Q")
     n_kv = r.unpack("<Q")
-    if n_tensors > _MAX_TENSORS or n_kv > _MAX_TENSORS:
-        raise _Corrupt(f"the header claims {n_tensors} tensors and {n_kv} fields")
+    if n_tensors > _MAX_TENSORS or n_kv > _MAX_FIELDS:
+        raise _Corrupt(f"the header claims {n_tensors:,} tensors and {n_kv:,} fields")
     metadata: dict[str, Any] = {}
     for _ in range(n_kv):
-        key = r.string()
+        key = r.string(_MAX_KEY, "a field name")
         if not key:
             raise _Corrupt("a metadata field has an empty name")
         metadata[key] = r.value(r.unpack("<I"), key)
     tensors = []
     for _ in range(n_tensors):
-        name = r.string()
+        name = r.string(_MAX_TENSOR_NAME, "a tensor name")
         n_dims = r.unpack("<I")
         if n_dims == 0 or n_dims > 8:
             raise _Corrupt(f"tensor '{name}' has {n_dims} dimensions")
@@ -284,11 +335,14 @@ def _parse(r: _Reader, path: Path, size: int) -> GGUFInfo:
             raise _Corrupt(f"tensor '{name}' has a zero dimension")
         tensors.append(GGUFTensor(name, shape, r.unpack("<I"), r.unpack("<Q")))
     alignment = metadata.get("general.alignment", 32)
-    if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
+    if not isinstance(alignment, int) or isinstance(alignment, bool) or alignment <= 0 or alignment & (alignment - 1):
         raise _Corrupt(f"general.alignment is {alignment!r}")
     pos = r.fh.tell()
     data_offset = (pos + alignment - 1) // alignment * alignment
     info = GGUFInfo(path, version, metadata, tensors, data_offset, size)
     if n_tensors and not info.architecture:
         raise ModelLoadError(f"{label} does not say which model architecture it is (general.architecture).")
+    for key in ("general.name", "general.architecture", "tokenizer.chat_template"):
+        if key in metadata and not isinstance(metadata[key], str):
+            raise _Corrupt(f"{key} is not text")
     return info

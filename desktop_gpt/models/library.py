@@ -14,7 +14,7 @@ from desktop_gpt.models.fit import MemoryEstimate, estimate_local, estimate_remo
 from desktop_gpt.models.gguf import read_gguf
 from desktop_gpt.models.local import bundled_model
 from desktop_gpt.models.quant import parse_quant, shard_name, shard_path
-from desktop_gpt.paths import AppPaths, app_paths
+from desktop_gpt.paths import AppPaths, app_paths, inside
 from desktop_gpt.settings import Settings, save_settings
 from desktop_gpt.i18n import N_, _
 
@@ -169,6 +169,8 @@ class ModelLibrary:
         """
         was_default = self.default_path() is not None and _identity(self.default_path()) == _identity(model.path)
         if model.deletable:
+            for part in model.parts:  # only files in our models folder are ever deleted
+                inside(self.models_dir, part, f"A part of {model.name}")
             try:
                 for part in model.parts:
                     part.unlink(missing_ok=True)

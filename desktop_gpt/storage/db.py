@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Iterator
 from desktop_gpt import log
 from desktop_gpt.errors import StorageError
 from desktop_gpt.i18n import _
+from desktop_gpt.paths import private_dir
 
 _log = log.get("storage")
 
@@ -29,7 +31,8 @@ class Database:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        _private_file(self.path)
         from desktop_gpt.storage.migrations import migrate
 
         try:
@@ -98,6 +101,19 @@ def _unusable(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
         "The chat database {path} could not be opened: {reason}. Your chats were not changed; move the file away "
         "to start with an empty one, or restore it from a backup."
     ).format(path=path, reason=exc))
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (its -wal and -shm files take the same mode)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_mode & 0o777 != 0o600:
+                os.chmod(path, 0o600)
+        finally:
+            os.close(fd)
+    except OSError:  # SQLite's own error, in words, comes next
+        pass
 
 
 def _has_fts_trigram(conn: sqlite3.Connection) -> bool:

@@ -25,7 +25,7 @@ from desktop_gpt.store.app_format import (
     check_icon,
     parse_manifest,
 )
-from desktop_gpt.store.hub import HubConfig, hub_errors
+from desktop_gpt.store.hub import HubConfig, check_repo_id, hub_errors, is_safe_repo_path
 
 _log = log.get("store")
 
@@ -98,18 +98,26 @@ def store_cache_dir() -> Path:
 
 
 def resolve(config: HubConfig, repo_id: str, revision: str | None = None) -> RemoteApp:
-    """The commit ``revision`` (default: main) names now, with the repo's file list and sizes."""
+    """The commit ``revision`` (default: main) names now, with the repo's file list and sizes.
+
+    The id the Hub answers with must be the one asked for (only its case may differ): it becomes a folder name.
+    File names that could not be paths inside the app's folder are left out of the list.
+    """
+    check_repo_id(repo_id)
     with hub_errors(config, repo_id=repo_id, revision=revision):
         info = config.api().model_info(repo_id, revision=revision, files_metadata=True)
     files = {}
     for sibling in info.siblings or []:
+        if not is_safe_repo_path(sibling.rfilename):
+            _log.warning("%s lists a file name that cannot be a path here: %r", repo_id, sibling.rfilename)
+            continue
         lfs = getattr(sibling, "lfs", None)
         files[sibling.rfilename] = RemoteFile(sibling.rfilename, getattr(sibling, "size", None),
                                               getattr(sibling, "blob_id", None),
                                               getattr(lfs, "sha256", None) if lfs else None)
     if not info.sha:
         raise AppInstallError(f"The Hub did not say which commit of '{repo_id}' to install; try again later.")
-    return RemoteApp(info.id or repo_id, info.sha, files, info)  # the Hub's spelling of the id
+    return RemoteApp(check_repo_id(info.id or repo_id, repo_id), info.sha, files, info)  # the Hub's spelling
 
 
 def fetch_app(config: HubConfig, remote: RemoteApp, *, progress: Progress | None = None,

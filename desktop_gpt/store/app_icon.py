@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import unicodedata
 from typing import Any
@@ -15,6 +17,22 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}  # Unicode categories no name or path may contain
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _CONTROL = CONTROL_CATEGORIES
+MAX_ICON_PIXELS = 1024
+MAX_SVG_ELEMENTS = 2000
+_MAX_SVG_DEPTH = 32
+_XLINK = "{http://www.w3.org/1999/xlink}"
+_XML = "{http://www.w3.org/XML/1998/namespace}"
+ElementTree.register_namespace("", _SVG_NS[1:-1])
+ElementTree.register_namespace("xlink", _XLINK[1:-1])
+_SVG_ELEMENTS = frozenset("""svg g defs title desc path rect circle ellipse line polyline polygon text tspan
+    linearGradient radialGradient stop use clipPath symbol image""".split())
+_SVG_ATTRIBUTES = frozenset("""id x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d points transform viewBox
+    preserveAspectRatio version baseProfile fill fill-opacity fill-rule stroke stroke-width stroke-linecap
+    stroke-linejoin stroke-miterlimit stroke-dasharray stroke-dashoffset stroke-opacity opacity style font-family
+    font-size font-weight font-style text-anchor letter-spacing offset stop-color stop-opacity gradientUnits
+    gradientTransform spreadMethod clip-path clip-rule clipPathUnits visibility display color href""".split())
+_URL_REF = re.compile(r"url\(\s*['\"]?([^)'\"]*)", re.I)
+_PNG_DATA = "data:image/png;base64,"
 
 
 def check_icon_path(path: Any) -> str:
@@ -44,21 +62,48 @@ def check_icon_path(path: Any) -> str:
 
 
 def check_icon(name: str, data: bytes) -> str:
-    """Check the icon's bytes: at most 256 KB, really a PNG or an SVG as its name says. Returns "png" or "svg"."""
+    """Check the icon's bytes: at most 256 KB, really a PNG or an SVG as its name says, a PNG at most
+    MAX_ICON_PIXELS on a side, an SVG that passes :func:`sanitize_svg`. Returns "png" or "svg"."""
     check_icon_path(name)
     if len(data) > MAX_ICON_BYTES:
         raise AppFormatError(f"The app's icon {_shown(name)} is too big ({len(data) / 1024:.0f} KB); it may be at "
                              f"most {MAX_ICON_BYTES // 1024} KB.", field="icon")
     if name.lower().endswith(".png"):
-        if not data.startswith(PNG_MAGIC) or len(data) < 33 or data[12:16] != b"IHDR":
-            raise AppFormatError(f"The app's icon {_shown(name)} is not a PNG image.", field="icon")
+        check_png(data, f"The app's icon {_shown(name)}")
         return "png"
-    _check_svg(name, data)
+    sanitize_svg(data, name)
     return "svg"
 
 
-def _check_svg(name: str, data: bytes) -> None:
-    not_svg = AppFormatError(f"The app's icon {_shown(name)} is not an SVG image.", field="icon")
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's header, without decoding it; None when ``data`` is not a PNG."""
+    if not data.startswith(PNG_MAGIC) or len(data) < 24 or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def check_png(data: bytes, subject: str) -> tuple[int, int]:
+    """A PNG's size, refused past MAX_ICON_PIXELS a side: a few KB of PNG can decode to hundreds of MB."""
+    size = png_size(data)
+    if size is None or len(data) < 33:
+        raise AppFormatError(f"{subject} is not a PNG image.", field="icon")
+    width, height = size
+    if width > MAX_ICON_PIXELS or height > MAX_ICON_PIXELS:
+        raise AppFormatError(f"{subject} is {width}×{height} pixels; an icon may be at most "
+                             f"{MAX_ICON_PIXELS}×{MAX_ICON_PIXELS}.", field="icon")
+    return size
+
+
+def sanitize_svg(data: bytes, name: str = "icon.svg") -> bytes:
+    """The SVG rebuilt from an allow-list of elements and attributes, ready for Qt to draw; AppFormatError when
+    it is not an SVG or reaches outside itself.
+
+    Only ``#fragment`` references and ``data:image/png;base64`` images (at most MAX_ICON_PIXELS a side) pass;
+    anything else that points somewhere (``<image href="file:…">``, ``url(http…)``) refuses the whole icon.
+    Unknown elements and attributes (an editor's metadata) are dropped. Qt then renders exactly what was checked.
+    """
+    shown = _shown(name)
+    not_svg = AppFormatError(f"The app's icon {shown} is not an SVG image.", field="icon")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -66,16 +111,87 @@ def _check_svg(name: str, data: bytes) -> None:
     lowered = text.lower()
     # Entities are how XML bombs and file reads hide; an icon needs neither, nor scripts (an app is data, never code).
     if "<!doctype" in lowered or "<!entity" in lowered:
-        raise AppFormatError(f"The app's icon {_shown(name)} declares a DOCTYPE or entities, which icons may not.",
+        raise AppFormatError(f"The app's icon {shown} declares a DOCTYPE or entities, which icons may not.",
                              field="icon")
     if "<script" in lowered or "javascript:" in lowered:
-        raise AppFormatError(f"The app's icon {_shown(name)} contains a script, which icons may not.", field="icon")
+        raise AppFormatError(f"The app's icon {shown} contains a script, which icons may not.", field="icon")
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError:
         raise not_svg from None
     if root.tag not in (f"{_SVG_NS}svg", "svg"):
         raise not_svg
+    count = sum(1 for _ in root.iter())
+    if count > MAX_SVG_ELEMENTS:
+        raise AppFormatError(f"The app's icon {shown} has {count:,} elements; an icon may have at most "
+                             f"{MAX_SVG_ELEMENTS:,}.", field="icon")
+    clean = _clean_element(root, shown, 0)
+    _check_uses(clean, shown)
+    return ElementTree.tostring(clean, encoding="utf-8")
+
+
+def _clean_element(element: ElementTree.Element, shown: str, depth: int) -> ElementTree.Element:
+    if depth > _MAX_SVG_DEPTH:
+        raise AppFormatError(f"The app's icon {shown} nests its elements too deeply.", field="icon")
+    local = _local(element.tag)
+    out = ElementTree.Element(f"{_SVG_NS}{local}")
+    out.text, out.tail = element.text, element.tail
+    for key, value in element.attrib.items():
+        attr = key[len(_XLINK):] if key.startswith(_XLINK) else (key if key.startswith(_XML) else _local_attr(key))
+        if key == f"{_XML}space":
+            out.set(key, value)
+            continue
+        if attr not in _SVG_ATTRIBUTES:
+            continue
+        if attr == "href":
+            _check_href(local, value, shown)
+            out.set(f"{_XLINK}href", value)  # one spelling for every Qt version
+            continue
+        refs = _URL_REF.findall(value)
+        if any(not ref.strip().startswith("#") for ref in refs) or (attr == "style" and ("\\" in value or "@" in value)):
+            raise AppFormatError(f"The app's icon {shown} refers to something outside itself ({attr}), which "
+                                 f"icons may not.", field="icon")
+        out.set(attr, value)
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or (tag.startswith("{") and not tag.startswith(_SVG_NS)):
+            continue  # a comment, or another namespace: an editor's metadata
+        if _local(tag) in _SVG_ELEMENTS:  # anything else (style, filter, foreignObject, a…) is left out
+            out.append(_clean_element(child, shown, depth + 1))
+    return out
+
+
+def _check_href(local: str, value: str, shown: str) -> None:
+    value = value.strip()
+    if value.startswith("#") and local != "image":
+        return
+    if local == "image" and value.startswith(_PNG_DATA):
+        try:
+            png = base64.b64decode(value[len(_PNG_DATA):], validate=False)
+        except (ValueError, binascii.Error):
+            png = b""
+        check_png(png, f"An image inside the app's icon {shown}")
+        return
+    raise AppFormatError(f"The app's icon {shown} refers to something outside itself ({value[:40]!r}); an icon "
+                         f"may only use its own parts (#name) and embedded PNG images.", field="icon")
+
+
+def _check_uses(root: ElementTree.Element, shown: str) -> None:
+    """A <use> may copy a part that has no <use> of its own: nested copies multiply (10 of 10 of 10…)."""
+    ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+    for use in root.iter(f"{_SVG_NS}use"):
+        target = ids.get((use.get(f"{_XLINK}href") or "").lstrip("#"))
+        if target is not None and any(_local(el.tag) == "use" for el in target.iter()):
+            raise AppFormatError(f"The app's icon {shown} copies a part that itself copies parts, which icons may "
+                                 f"not.", field="icon")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _local_attr(key: str) -> str:
+    return key if not key.startswith("{") else ""
 
 
 def _kind(value: Any) -> str:

@@ -28,6 +28,7 @@ from desktop_gpt.store.app_format import (
 )
 from desktop_gpt.store.hub import HubConfig, hub_errors, quick_get
 from desktop_gpt.store.library import strip_front_matter
+from desktop_gpt.store.token import origin_of
 
 _log = log.get("store")
 
@@ -160,8 +161,13 @@ class AppSearch:
             raise HubProtocolError(f"The server at {self.config.endpoint} did not answer like a Hugging Face Hub "
                                    f"(the list of apps was not a list of repositories).",
                                    endpoint=self.config.endpoint)
-        # The next link already carries every parameter (the Hub's cursor included).
-        self._url, self._params = response.links.get("next", {}).get("url"), None
+        # The next link already carries every parameter (the Hub's cursor included); it is followed only on the
+        # Hub's own origin, so a listing never leads the app (and its token) somewhere else.
+        following = response.links.get("next", {}).get("url")
+        if following and origin_of(following) != origin_of(self.config.endpoint):
+            _log.warning("the Hub's next page is on another site (%s); the listing stops here", origin_of(following))
+            following = None
+        self._url, self._params = following, None
         self.pages += 1
         return [AppListing.from_info(ModelInfo(**{**item, "siblings": item.get("siblings")})) for item in items]
 

@@ -12,6 +12,7 @@ huggingface_hub reads HF_ENDPOINT only when it is imported, so the endpoint is a
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ from huggingface_hub.utils import (
     get_session,
     hf_raise_for_status,
     http_backoff,
+    validate_repo_id,
 )
 
 from desktop_gpt import __version__, log
@@ -54,7 +56,7 @@ from desktop_gpt.errors import (
     RevisionNotFound,
 )
 from desktop_gpt.settings import Settings, load_settings
-from desktop_gpt.store.token import read_token
+from desktop_gpt.store.token import origin_of, read_saved_token
 
 try:  # the HTTP library huggingface_hub itself uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
     from huggingface_hub.utils import httpx as _http
@@ -77,7 +79,9 @@ class HubConfig:
 
     Attributes:
         endpoint: the Hub or mirror address, without a trailing slash.
-        token: the access token sent to it (None: anonymous). Never shown in repr.
+        token: the access token sent to it (None: anonymous). Never shown in repr. The saved token is used only
+            for the address it was saved for, and HF_TOKEN only for huggingface.co: a mirror gets a token only
+            when the user saves one for it in Settings.
         token_source: "settings" (the app's saved token), "HF_TOKEN" (environment) or "given"; None without one.
         offline: True when the Hub must not be contacted; offline_reason says why ("settings", "HF_HUB_OFFLINE").
         store_repo: the Hub repo holding the Store's featured list.
@@ -96,15 +100,17 @@ class HubConfig:
     def resolve(cls, settings: Settings | None = None, *, token: str | None = None) -> "HubConfig":
         """Settings ``hub_endpoint`` → ``HF_ENDPOINT`` → huggingface.co; the saved token → ``HF_TOKEN``.
 
-        The app's saved token wins over ``HF_TOKEN``; ``token=`` overrides both (e.g. to test a token being typed).
+        The app's saved token wins over ``HF_TOKEN`` when it was saved for this address; ``HF_TOKEN`` goes only to
+        huggingface.co; ``token=`` overrides both (e.g. to test a token being typed).
         """
         settings = settings if settings is not None else load_settings().settings
-        endpoint = (settings.hub_endpoint.strip() or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT)
+        endpoint = current_endpoint(settings)
         source = "given" if token else None
         if not token:
-            token = read_token()
+            saved, origin = read_saved_token()
+            token = saved if saved and origin == origin_of(endpoint) else None
             source = "settings" if token else None
-        if not token:
+        if not token and is_hugging_face(endpoint):
             token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or None
             source = "HF_TOKEN" if token else None
         env_offline = any(os.environ.get(name, "").strip().lower() in _TRUE
@@ -127,14 +133,19 @@ class HubConfig:
         return hf_hub_url(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=self.endpoint)
 
     def require_online(self) -> None:
-        """Raise HubOffline when offline mode forbids contacting the Hub."""
+        """Raise HubOffline when offline mode forbids contacting the Hub, HubRequestError for a plain-http address
+        other than this computer's (a token and every answer would cross the network unprotected)."""
         if self.offline:
             raise HubOffline(_offline_message(self.offline_reason), endpoint=self.endpoint)
+        if not is_secure(self.endpoint):
+            raise HubRequestError(f"The Hub address {self.endpoint} is not encrypted. Desktop GPT uses only https:// "
+                                  f"addresses (http:// only for this computer: localhost or 127.0.0.1). Change it "
+                                  f"in Settings or HF_ENDPOINT.", endpoint=self.endpoint)
 
     def api(self) -> HfApi:
         """An HfApi for this endpoint and token (never the client's implicit token); raises HubOffline."""
         self.require_online()
-        _prepare_client(self.timeout)
+        _prepare_client(self.timeout, self)
         return HfApi(endpoint=self.endpoint, token=self.token or False, **LIBRARY)
 
     def headers(self) -> dict[str, str]:
@@ -145,15 +156,59 @@ class HubConfig:
 _api_timeout = API_TIMEOUT  # the client's HTTP session is shared by the whole process, so this is too
 
 
-def _prepare_client(timeout: float) -> None:
+def current_endpoint(settings: Settings | None = None) -> str:
+    """The Hub address in use: settings ``hub_endpoint`` → ``HF_ENDPOINT`` → huggingface.co, without a final /."""
+    settings = settings if settings is not None else load_settings().settings
+    return (settings.hub_endpoint.strip() or os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def is_hugging_face(endpoint: str) -> bool:
+    """Whether the address is Hugging Face's own Hub (https), the only one ``HF_TOKEN`` is sent to."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and (host in ("huggingface.co", "hf.co") or host.endswith(".huggingface.co"))
+
+
+def is_secure(endpoint: str) -> bool:
+    """https, or plain http to this computer only."""
+    parts = urlsplit(endpoint)
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_token_homes: dict[str, set[str]] = {}  # token → the origins it may be sent to (where it was saved or given for)
+
+
+def _prepare_client(timeout: float, config: "HubConfig | None" = None) -> None:
     # The app promises no telemetry; the client checks this constant on every call.
     global _api_timeout
     constants.HF_HUB_DISABLE_TELEMETRY = True
     _api_timeout = timeout
+    if config is not None and config.token:
+        _token_homes.setdefault(config.token, set()).add(origin_of(config.endpoint))
     session = get_session()
     hooks = session.event_hooks
-    if _bound_timeouts not in hooks["request"]:
-        session.event_hooks = {**hooks, "request": [*hooks["request"], _bound_timeouts]}
+    missing = [hook for hook in (_bound_timeouts, _keep_token_home) if hook not in hooks["request"]]
+    if missing:
+        session.event_hooks = {**hooks, "request": [*hooks["request"], *missing]}
+
+
+def _keep_token_home(request: Any) -> None:
+    """Take our token off any request to another origin: a next-page link, a redirect, a mirror's CDN."""
+    value = request.headers.get("authorization", "")
+    token = value[7:].strip() if value[:7].lower() == "bearer " else ""
+    homes = _token_homes.get(token)
+    if homes is not None and origin_of(str(request.url)) not in homes:
+        del request.headers["authorization"]
 
 
 def _bound_timeouts(request: Any) -> None:
@@ -177,7 +232,7 @@ def download_file(config: HubConfig, repo_id: str, filename: str, *, revision: s
     hashes (tests/hub/README.md §1.7, §4), so model files need a downloader of their own.
     """
     config.require_online()
-    _prepare_client(config.timeout)
+    _prepare_client(config.timeout, config)
     with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
         path = hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=config.endpoint,
                                token=config.token or False, cache_dir=cache_dir, local_dir=local_dir,
@@ -190,7 +245,7 @@ def file_metadata(config: HubConfig, repo_id: str, filename: str, *, revision: s
                   repo_type: str = "model"):
     """What a HEAD on the file says: ``location`` (the CDN URL for LFS files), ``etag``, ``commit_hash``, ``size``."""
     config.require_online()
-    _prepare_client(config.timeout)
+    _prepare_client(config.timeout, config)
     url = config.file_url(repo_id, filename, revision=revision, repo_type=repo_type)
     with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
         return get_hf_file_metadata(url, token=config.token or False, timeout=constants.HF_HUB_ETAG_TIMEOUT,
@@ -322,6 +377,39 @@ def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | Non
         return HubUnavailable(f"The download of {what} from the Hugging Face Hub at {ep} stopped before it was "
                               f"complete. Try again.", **kw)
     return None
+
+
+def check_repo_id(repo_id: object, asked: str | None = None) -> str:
+    """``repo_id`` when it follows the Hub's rules (owner/name: ASCII letters, digits, "-", "_", "."; no "--" or
+    "..") and, given ``asked``, names that same repo (the Hub may answer with another case). Else
+    HubProtocolError: a server answering with ``..\\..\\Documents`` must not become a folder name."""
+    ok = isinstance(repo_id, str) and repo_id.isascii() and repo_id.count("/") <= 1
+    if ok:
+        try:
+            validate_repo_id(repo_id)
+        except HFValidationError:
+            ok = False
+    if not ok or (asked is not None and repo_id.casefold() != asked.casefold()):  # type: ignore[union-attr]
+        shown = repr(repo_id)[:80]
+        raise HubProtocolError(f"The Hub answered with the repository name {shown}"
+                               + (f" when asked for '{asked}'" if asked else "")
+                               + "; Desktop GPT does not use it. If you set a mirror in Settings, check its address.",
+                               repo_id=asked)
+    return repo_id  # type: ignore[return-value]
+
+
+_BAD_SEGMENTS = ("", ".", "..")
+
+
+def is_safe_repo_path(path: object) -> bool:
+    """Whether a file name from the Hub can become a path under our folders: relative, "/" between folders, no
+    "..", "\\", ":", control character or empty part, at most 255 bytes a part."""
+    if not isinstance(path, str) or not path or len(path) > 1024 or "\\" in path or ":" in path:
+        return False
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+        return False
+    return all(part not in _BAD_SEGMENTS and part == part.strip() and len(part.encode("utf-8")) <= 255
+               for part in path.split("/"))
 
 
 def _unreachable(endpoint: str) -> str:

@@ -17,13 +17,13 @@ import psutil
 
 from desktop_gpt import log
 from desktop_gpt.errors import AppFormatError, AppInstallError, AppNotInstalled, Cancelled, DesktopGPTError
-from desktop_gpt.paths import app_paths
+from desktop_gpt.paths import app_paths, inside
 from desktop_gpt.resources import resource
 from desktop_gpt.store import app_files
 from desktop_gpt.store.app_diff import FieldChange, describe_changes, instructions_diff
 from desktop_gpt.store.app_files import FetchedApp, InstallStep, Progress
 from desktop_gpt.store.app_format import MANIFEST_FILE, README_FILE, AppManifest, check_icon, parse_manifest
-from desktop_gpt.store.hub import HubConfig
+from desktop_gpt.store.hub import HubConfig, check_repo_id
 
 _log = log.get("store")
 
@@ -234,6 +234,7 @@ class AppLibrary:
         if not app.removable:
             raise AppInstallError(f"'{app.name}' is built into Desktop GPT and cannot be uninstalled.")
         with self._lock:
+            inside(self.root, app.folder, f"The folder of '{app.name}'")  # an installed app is one of ours
             graveyard = self.root / f"{GONE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}--{app.folder.name}"
             try:
                 os.replace(app.folder, graveyard)  # one step: the app is gone even if deleting is interrupted
@@ -275,7 +276,7 @@ class AppLibrary:
                revision: str | None) -> InstalledApp:
         record = {"id": fetched.repo_id, "source": "hub", "repo_id": fetched.repo_id, "sha": fetched.sha,
                   "revision": revision or "main", "endpoint": endpoint}
-        return self._write(folder_name(fetched.repo_id), fetched.files(), record, report, cancel)
+        return self._write(folder_name(check_repo_id(fetched.repo_id)), fetched.files(), record, report, cancel)
 
     def _write(self, name: str, files: Mapping[str, bytes], record: dict, report: Progress,
                cancel: threading.Event | None) -> InstalledApp:
@@ -303,7 +304,7 @@ class AppLibrary:
             with self._lock:
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
-                final = self._swap(temp, self.root / name)
+                final = self._swap(temp, inside(self.root, self.root / name, "The app's folder"))
         except OSError as exc:
             shutil.rmtree(temp, ignore_errors=True)
             raise AppInstallError(f"The app could not be installed in {self.root}: "

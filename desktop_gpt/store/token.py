@@ -1,4 +1,5 @@
-"""The Hugging Face access token: kept in its own 0600 file in the config folder, and never written to a log."""
+"""The Hugging Face access token: kept in its own 0600 file in the config folder with the Hub address it was saved
+for (it is sent to that address only), and never written to a log."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from desktop_gpt.errors import SettingsError
 from desktop_gpt.i18n import _
@@ -26,20 +28,51 @@ def token_path(paths: AppPaths | None = None) -> Path:
 
 def read_token(paths: AppPaths | None = None) -> str | None:
     """The saved token, or None when there is none (or the file cannot be read)."""
+    return read_saved_token(paths)[0]
+
+
+def read_saved_token(paths: AppPaths | None = None) -> tuple[str | None, str]:
+    """The saved token and the origin (scheme://host[:port]) it was saved for; (None, …) when there is none.
+
+    A file from before origins were kept was saved for huggingface.co.
+    """
     try:
-        token = token_path(paths).read_text(encoding="utf-8").strip()
+        lines = token_path(paths).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return None
-    return token or None
+        return None, origin_of(DEFAULT_ORIGIN)
+    token = lines[0].strip() if lines else ""
+    origin = lines[1].strip() if len(lines) > 1 and lines[1].strip() else DEFAULT_ORIGIN
+    return token or None, origin_of(origin)
 
 
-def save_token(token: str, paths: AppPaths | None = None) -> Path:
-    """Check and store the token, readable by this user only; the old file is replaced atomically."""
+DEFAULT_ORIGIN = "https://huggingface.co"
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an address, lower case, default ports left out: what a token is bound to."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and (scheme, port) not in (("https", 443), ("http", 80)):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
+
+
+def save_token(token: str, paths: AppPaths | None = None, *, endpoint: str | None = None) -> Path:
+    """Check and store the token for ``endpoint`` (default: the Hub address in use now), readable by this user
+    only; the old file is replaced atomically. The token is later sent to that address's origin and no other."""
     token = token.strip()
     if not token:
         raise SettingsError("The access token is empty. Paste a token from huggingface.co/settings/tokens.")
     if len(token) > 512 or not token.isascii() or any(c.isspace() or not c.isprintable() for c in token):
         raise SettingsError("That does not look like an access token: it should be one word starting with hf_.")
+    if endpoint is None:
+        from desktop_gpt.store.hub import current_endpoint  # here: the Hub client imports this module
+
+        endpoint = current_endpoint()
     path = token_path(paths)
     tmp = path.with_name(path.name + ".tmp")
     try:
@@ -47,7 +80,7 @@ def save_token(token: str, paths: AppPaths | None = None) -> Path:
         # Created 0600 from the start: never world-readable, not even for a moment.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, token.encode("ascii"))
+            os.write(fd, f"{token}\n{origin_of(endpoint)}\n".encode("ascii", "replace"))
             os.fsync(fd)
         finally:
             os.close(fd)

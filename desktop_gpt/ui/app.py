@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_gpt import APP_ID, APP_NAME, __version__, log
 from desktop_gpt.resources import resource
 from desktop_gpt.ui.theme import manager
+from desktop_gpt.ui.widgets.safe_text import message_box
 
 _log = log.get("ui")
 
@@ -24,8 +25,8 @@ def problem_box(exc_type, exc, tb) -> QMessageBox:
     from desktop_gpt.errors import DesktopGPTError
 
     if isinstance(exc, DesktopGPTError):
-        return QMessageBox(QMessageBox.Icon.Warning, APP_NAME, str(exc))
-    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+        return message_box(None, QMessageBox.Icon.Warning, APP_NAME, str(exc))  # plain text: it may quote data
+    box = message_box(None, QMessageBox.Icon.Critical, APP_NAME,
                       f"{APP_NAME} hit an unexpected problem: {exc}\n\nYour chats are saved. "
                       "The details are in the log file (Help → Open log folder).")
     box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         context = AppContext.create()
     except DesktopGPTError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        message_box(None, QMessageBox.Icon.Critical, APP_NAME, str(exc)).exec()
         return 1
     manager().set_setting(context.settings.theme)
     window = MainWindow(context)
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         startup_report.attach(window, context.controller)
     window.show()
     if context.problems:
-        notice = QMessageBox(QMessageBox.Icon.Information, APP_NAME, "\n\n".join(context.problems), parent=window)
+        notice = message_box(window, QMessageBox.Icon.Information, APP_NAME, "\n\n".join(context.problems))
         notice.open()  # not modal: the window stays usable
     QTimer.singleShot(0, context.controller.load)  # the window is up before the model loads
     code = app.exec()

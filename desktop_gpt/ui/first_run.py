@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 INTRO = """<h2>Welcome to Desktop GPT</h2>
 <p>Desktop GPT runs a language model on this computer. Nothing you type leaves it.</p>
@@ -30,7 +31,7 @@ class FirstRunPage(QWidget):
         self.label.setObjectName("firstRunText")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.detail = QLabel("", self)
+        self.detail = PlainLabel("", self)
         self.detail.setWordWrap(True)
         self.button = QPushButton("Open model file…", self)
         self.button.clicked.connect(self.open_requested)

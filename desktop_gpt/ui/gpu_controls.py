@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from desktop_gpt.engine.devices import SystemInfo
 from desktop_gpt.i18n import _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 AUTO, CPU, LAYERS = range(3)
 UNKNOWN_LAYERS_MAX = 200  # the slider's end when no model is loaded to say how many layers it has
@@ -33,10 +34,10 @@ class GpuControls(QWidget):
         self.slider.setPageStep(4)
         self.count = QLabel(self)
         self.count.setMinimumWidth(110)
-        self.system_label = QLabel(self)
+        self.system_label = PlainLabel("", self)
         self.system_label.setWordWrap(True)
         self.system_label.setObjectName("gpuSystem")
-        self.reason = QLabel(self)
+        self.reason = PlainLabel("", self)
         self.reason.setWordWrap(True)
         self.reason.setObjectName("gpuReason")
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

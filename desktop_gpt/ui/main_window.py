@@ -16,6 +16,7 @@ from desktop_gpt.ui.context import AppContext
 from desktop_gpt.ui.edit_menu import fill_edit_menu
 from desktop_gpt.ui.store.wiring import build_store, fill_apps_menu
 from desktop_gpt.ui.status_bar import ModelStatusBar
+from desktop_gpt.ui.widgets.safe_text import warn
 
 TAB_CHAT, TAB_WRITING, TAB_TRANSLATION, TAB_CODE, TAB_STORE = range(5)
 _log = log.get("ui")
@@ -207,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def _load_failed(self, text: str) -> None:
         self.status.show_load_ended()
-        QMessageBox.warning(self, "Model", text)
+        warn(self, "Model", text)
 
     def _open_folder(self, path) -> None:
         path.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from desktop_gpt.settings import Settings
 from desktop_gpt.ui.appearance_settings import AppearanceBox
 from desktop_gpt.ui.gpu_controls import GpuControls
 from desktop_gpt.ui.store.hub_settings import HubSettingsBox
+from desktop_gpt.ui.widgets.safe_text import warn
 
 
 class SettingsDialog(QDialog):
@@ -95,7 +95,7 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         problem = self.hub.save_token()
         if problem:
-            QMessageBox.warning(self, "Settings", problem)
+            warn(self, "Settings", problem)
             return
         super().accept()
 

@@ -11,6 +11,7 @@ from desktop_gpt.engine import offload
 from desktop_gpt.engine.protocol import GenerationStats, ModelInfo
 from desktop_gpt.i18n import _
 from desktop_gpt.models.fit import parameters_text
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 
 def running_on(info: ModelInfo, gpu_name: str = "") -> str:
@@ -45,6 +46,7 @@ class _ClickableLabel(QLabel):
 
     def __init__(self, text: str, parent: QWidget | None = None):
         super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # the model's name comes from its file
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
@@ -68,7 +70,7 @@ class ModelStatusBar(QStatusBar):
         super().__init__(parent)
         self.model_label = _ClickableLabel("No model", self)
         self.model_label.clicked.connect(self.manage_models)
-        self.device_label = QLabel("", self)  # "Running on CPU"; backend, layers and reasons in its tooltip
+        self.device_label = PlainLabel("", self)  # "Running on CPU"; backend, layers and reasons in its tooltip
         self.context_label = QLabel("", self)
         self.speed_label = QLabel("", self)
         self.progress = QProgressBar(self)
@@ -106,15 +108,15 @@ class ModelStatusBar(QStatusBar):
         self.cancel_button.hide()
         quant = f" · {info.quantization}" if info.quantization else ""
         self.model_label.setText(f"{info.name}")
-        self.model_label.setToolTip(
+        self.model_label.setToolTip(tip(
             f"{info.title or info.name}\n{info.architecture} · {parameters_text(info.parameters)} parameters{quant}\n"
             f"Trained context {info.context_train or '?'} tokens · using {info.context_size}\n"
             f"Chat template: {info.template_source}"
             + (f" (fixed: {', '.join(info.template_fixes)})" if info.template_fixes else "")
             + f"\n{info.path}\n\nClick to manage models"
-        )
+        ))
         self.device_label.setText(running_on(info, self.gpu_name))
-        self.device_label.setToolTip(device_details(info) + "\n\nMore in Help → About")
+        self.device_label.setToolTip(tip(device_details(info) + "\n\nMore in Help → About"))
         self.context_label.setText(f"Context: 0/{info.context_size}")
         self.speed_label.setText("")
 

@@ -318,8 +318,8 @@ def test_app_page_shows_the_apps_version_with_the_commit_in_the_details(make_win
 
 
 @pytest.mark.model
-def test_a_translation_app_opens_its_tab_with_its_options_and_instructions(make_window, qtbot):
-    window = make_window()
+def test_a_translation_app_opens_its_tab_with_its_options_and_instructions(make_window, qtbot, hub):
+    window = make_window()  # ``hub``: opening the Store lists apps from the local Hub, never the real one
     window.context.settings.max_tokens = 24
     store = window.store
     window.tabs.setCurrentWidget(store)

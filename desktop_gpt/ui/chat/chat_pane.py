@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -40,6 +39,7 @@ from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
 from desktop_gpt.ui import theme
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, ask, tip, warn
 
 EMPTY_TEXT = N_("Ask anything. Everything stays on this computer.")
 
@@ -72,7 +72,7 @@ class ChatPane(QWidget):
         self._job: int | None = None  # this tab's reply request (EngineController job id) while it is pending
 
         self.conversations = ConversationList(store, "chat", self)
-        self.title_label = QLabel("New chat", self)
+        self.title_label = PlainLabel("New chat", self)
         self.title_label.setObjectName("chatTitle")
         self.system_button = QPushButton("System prompt…", self)
         self.system_button.setToolTip("What this chat tells the model before your first message")
@@ -93,7 +93,7 @@ class ChatPane(QWidget):
         header.addWidget(self.apps_button)
         header.addWidget(self.system_button)
         header.addWidget(self.export_button)
-        self.notice = QLabel("", self)
+        self.notice = PlainLabel("", self)
         self.notice.setObjectName("chatNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()
@@ -273,7 +273,7 @@ class ChatPane(QWidget):
             self.starters.setVisible(bool(suggestions))
             return
         self.app_badge.setPixmap(self._app_pixmap(app_id, name, 22))
-        self.app_badge.setToolTip(f"Started from the app “{name}”")
+        self.app_badge.setToolTip(tip(f"Started from the app “{name}”"))
         self.app_badge.show()
         empty = conv is None or conv.current_leaf_id is None
         if empty and app is not None:
@@ -320,10 +320,8 @@ class ChatPane(QWidget):
         cid = conversation_id or self.conversation_id
         if cid is None or (conv := self._existing(cid)) is None:
             return
-        answer = QMessageBox.question(
-            self, "Delete chat", f"Delete “{conv.title or 'New chat'}” and all its messages? This cannot be undone."
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self, "Delete chat",
+                   f"Delete “{conv.title or 'New chat'}” and all its messages? This cannot be undone."):
             return
         self.store.delete(cid)
         if cid == self.conversation_id:
@@ -348,7 +346,7 @@ class ChatPane(QWidget):
 
         self.status_message.emit(_("Exporting to {path}…").format(path=path))
         self.export_task = tasks.run(write, lambda done: self.status_message.emit(_("Exported to {path}").format(
-            path=done)), lambda text: QMessageBox.warning(self, _("Export chat"), text), owner=self, name="export")
+            path=done)), lambda text: warn(self, _("Export chat"), text), owner=self, name="export")
 
     def edit_system_prompt(self) -> None:
         current = (self.store.get(self.conversation_id).system_prompt if self.conversation_id is not None
@@ -484,7 +482,7 @@ class ChatPane(QWidget):
         except KeyError:
             message = None
         if message is None or not self.view.finish_message(message):
-            QMessageBox.warning(self, "Desktop GPT", text)
+            warn(self, "Desktop GPT", text)
         # the status bar holds one short line: the first sentence (the whole text is in the chat or the box)
         first = text.split(". ")[0].rstrip(".")
         self.status_message.emit(first + "." if len(first) < len(text.rstrip(".")) else text)

@@ -19,6 +19,7 @@ from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
 from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.when import when_text
+from desktop_gpt.ui.widgets.safe_text import tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # a search result's message
@@ -106,7 +107,7 @@ class ConversationList(QWidget):
                 item = self._two_lines(hit.title or "Untitled chat", hit.snippet)
                 item.setData(ID_ROLE, hit.conversation_id)
                 item.setData(MESSAGE_ROLE, hit.message_id)
-                item.setToolTip(hit.snippet)
+                item.setToolTip(tip(hit.snippet))
                 self.list.addItem(item)
                 self._items.setdefault(hit.conversation_id, item)
             if not self.list.count():
@@ -149,7 +150,7 @@ class ConversationList(QWidget):
         app = f"{conv.app_name} · " if conv.app_name else ""
         item = self._two_lines(conv.title or "New chat", f"{app}{stamp}")
         item.setData(ID_ROLE, conv.id)
-        item.setToolTip(conv.title)
+        item.setToolTip(tip(conv.title))
         if conv.app_id and self.apps is not None:
             item.setIcon(self.apps.icon(conv.app_id, conv.app_name or conv.app_id))
         return item

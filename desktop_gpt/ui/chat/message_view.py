@@ -6,13 +6,14 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractSlider, QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractSlider, QApplication, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_gpt.storage import Message
 from desktop_gpt.ui.chat.message_widget import MessageWidget
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.render_cache import RenderCache
 from desktop_gpt.ui.widgets.tab_order import tab_in_order
+from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 FIRST_SCREEN = 6  # messages built at once when a chat opens (the rest come as the view asks for them)
 LOAD_PAGES = 1.5  # build messages until this many screens above and below what is shown are covered
@@ -62,7 +63,7 @@ class MessageView(QScrollArea):
         self._column.setSpacing(10)
         self._column.addStretch(1)
         self.setWidget(self._inner)
-        self.empty_label = QLabel("", self._inner)
+        self.empty_label = PlainLabel("", self._inner)
         self.empty_label.setObjectName("emptyChat")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)

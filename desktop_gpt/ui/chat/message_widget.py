@@ -21,6 +21,7 @@ from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.render_cache import RenderCache
 from desktop_gpt.ui import theme
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 FINISH_NOTES = {
     "cancelled": N_("Stopped"),
@@ -61,11 +62,11 @@ class MessageWidget(QFrame):
 
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
-        who = QLabel("You" if message.role == "user" else assistant_name, self)
+        who = PlainLabel("You" if message.role == "user" else assistant_name, self)
         who.setObjectName("messageAuthor")
         header.addWidget(who)
         self._build_version_switcher(header)
-        self.status_label = QLabel("", self)
+        self.status_label = PlainLabel("", self)
         self.status_label.setObjectName("messageStatus")
         header.addWidget(self.status_label)
         header.addStretch(1)
@@ -90,7 +91,7 @@ class MessageWidget(QFrame):
         self.show_all_button.setObjectName("showAllButton")
         self.show_all_button.setVisible(not self.expanded)
         self.show_all_button.clicked.connect(self.show_all)
-        self.note_label = QLabel("", self)
+        self.note_label = PlainLabel("", self)
         self.note_label.setObjectName("messageNote")
         self.note_label.setWordWrap(True)
         self.note_label.hide()
@@ -179,7 +180,7 @@ class MessageWidget(QFrame):
         elif m.status in ("incomplete", "error"):
             note = _(FINISH_NOTES.get(m.finish_reason or "error", N_("Incomplete")))
             self.status_label.setText(f"⚠ {note}")
-            self.status_label.setToolTip(m.error or note)
+            self.status_label.setToolTip(tip(m.error or note))
             if m.error:
                 self.set_note(m.error)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 CHIP_CHARS = 70
 
@@ -26,10 +27,10 @@ class StarterChips(QWidget):
         self.setObjectName("starterChips")
         self.icon = QLabel(self)
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.name = QLabel(self)
+        self.name = PlainLabel("", self)
         self.name.setObjectName("starterAppName")
         self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.description = QLabel(self)
+        self.description = PlainLabel("", self)
         self.description.setObjectName("starterAppDescription")
         self.description.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.description.setWordWrap(True)
@@ -60,7 +61,7 @@ class StarterChips(QWidget):
             button = QPushButton(icon, name, self)
             button.setObjectName("starterChip")
             button.setIconSize(QSize(22, 22))
-            button.setToolTip(description)
+            button.setToolTip(tip(description))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _c=False, a=app_id: self.app_clicked.emit(a))
@@ -78,7 +79,7 @@ class StarterChips(QWidget):
             label = first if len(first) <= CHIP_CHARS else first[: CHIP_CHARS - 1] + "…"
             button = QPushButton(label, self)
             button.setObjectName("starterChip")
-            button.setToolTip(text)
+            button.setToolTip(tip(text))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _c=False, t=text: self.starter_clicked.emit(t))

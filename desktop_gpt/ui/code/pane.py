@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -33,6 +32,7 @@ from desktop_gpt.ui.widgets.code_editor import CodeEditor
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.i18n import N_, _, ngettext
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, warn
 
 DESCRIPTION_HINTS = {
     "generate": N_("Describe the code to write, e.g. “a function that reverses a string”"),
@@ -115,7 +115,7 @@ class CodePane(QWidget):
         self.reply_scroll.setWidget(reply_page)
         self.reply_scroll.setObjectName("codeReply")
         self.reply_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.status = QLabel("", self)
+        self.status = PlainLabel("", self)
         self.status.setObjectName("codeStatus")
         self.status.setWordWrap(True)
         self.status.hide()  # no empty line above the answer until there is something to say
@@ -208,7 +208,7 @@ class CodePane(QWidget):
         try:
             text = tool_runs.read_text_file(path)
         except DesktopGPTError as exc:
-            QMessageBox.warning(self, "Open code", str(exc))
+            warn(self, "Open code", str(exc))
             return
         self._folder = Path(path).parent
         suffix = Path(path).suffix.lower()
@@ -336,7 +336,7 @@ class CodePane(QWidget):
         try:
             saved = tool_runs.write_text_file(path, block.code.rstrip("\n") + "\n")
         except DesktopGPTError as exc:
-            QMessageBox.warning(self, "Save code", str(exc))
+            warn(self, "Save code", str(exc))
             return None
         self._folder = saved.parent
         self.status_message.emit(f"Saved {saved}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,6 +21,7 @@ from desktop_gpt.models.fit import human_size
 from desktop_gpt.services.downloads import CANCELLED, DONE, FAILED, PAUSED, QUEUED, RUNNING, DownloadJob
 from desktop_gpt.ui.models.downloads import Downloads
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 PHASES = {
     "queued": N_("Waiting for the download before it"),
@@ -90,10 +93,11 @@ class DownloadRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.downloads = downloads
         self.job = job
-        source = _("from {repo}").format(repo=job.request.repo_id)
-        self.title = QLabel(f"<b>{job.name}</b> <span style='color:{theme.current().text_muted}'>{source}</span>", self)
+        source = html.escape(_("from {repo}").format(repo=job.request.repo_id))  # Hub names are data: escaped
+        self.title = QLabel(f"<b>{html.escape(job.name)}</b> <span style='color:{theme.current().text_muted}'>"
+                            f"{source}</span>", self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.status = QLabel(self)
+        self.status = PlainLabel("", self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bar = QProgressBar(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_gpt import log
@@ -49,6 +50,7 @@ def confirm_fit(parent: QWidget, path: str | Path, context_size: int, proceed: C
                       "Loading it anyway may make the computer very slow while the model swaps to disk, or fail.",
                       QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("fitWarning")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the file name is data
     load = box.addButton("Load anyway", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)

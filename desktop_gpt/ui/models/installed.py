@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,6 +24,7 @@ from desktop_gpt.models.library import InstalledModel, ModelLibrary
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui import theme
 from desktop_gpt.i18n import N_
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, ask, tip
 
 COLUMNS = [N_("Model"), N_("Size"), N_("Architecture"), N_("Parameters"), N_("Quantization"), N_("Context"), N_("License"), N_("Found in"),
            N_("File")]
@@ -72,7 +71,7 @@ class InstalledPane(QWidget):
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._sync_buttons)
         self.table.itemDoubleClicked.connect(lambda _item: self.use_selected())
-        self.detail = QLabel(self)
+        self.detail = PlainLabel("", self)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -134,9 +133,9 @@ class InstalledPane(QWidget):
                     item.setFont(font)
                 if model.problem:
                     item.setForeground(theme.qcolor("error_text"))
-                    item.setToolTip(f"Cannot be used: {model.problem}")
+                    item.setToolTip(tip(f"Cannot be used: {model.problem}"))
                 elif col == len(COLUMNS) - 1:
-                    item.setToolTip(text)
+                    item.setToolTip(tip(text))
                 self.table.setItem(row, col, item)
         again = next((i for i, m in enumerate(self.models) if selected and m.path == selected.path), 0)
         if self.models:
@@ -224,8 +223,7 @@ class InstalledPane(QWidget):
             question = f"Delete {model.name} ({human_size(model.size)})? The file is removed from this computer."
         else:
             question = f"Remove {model.name} from the list? The file stays at {model.path}."
-        answer = QMessageBox.question(self, "Models", question)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self, "Models", question):
             return
         self.remove(model)
 

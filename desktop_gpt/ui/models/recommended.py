@@ -19,6 +19,7 @@ from desktop_gpt.models import fit
 from desktop_gpt.models.catalog import Recommended, recommended
 from desktop_gpt.ui.models.fit_warning import gpu_free
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import tip
 
 COLUMNS = [N_("Model"), N_("Good at"), N_("Languages"), N_("Download"), N_("RAM needed"), N_("On this computer"), ""]
 VERDICT_COLOURS = {"gpu": "success_text", "ram": "info_text", "too_large": "error_text"}  # theme colours
@@ -33,7 +34,7 @@ def remote_fit(size: int, context_size: int, quant: str | None, parameters: int 
 def verdict_item(verdict: fit.Fit) -> QTableWidgetItem:
     label = verdict.label + (" (close other programs)" if verdict.tight else "")
     item = QTableWidgetItem(label)
-    item.setToolTip(verdict.message)
+    item.setToolTip(tip(verdict.message))
     item.setForeground(theme.qcolor(VERDICT_COLOURS.get(verdict.verdict, "text")))
     return item
 
@@ -79,7 +80,7 @@ class RecommendedPane(QWidget):
                      fit.human_size(rec.size), fit.human_size(rec.ram)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{rec.repo_id} / {rec.file}" if col == 0 else text)
+                item.setToolTip(tip(f"{rec.repo_id} / {rec.file}" if col == 0 else text))
                 self.table.setItem(row, col, item)
             verdict = remote_fit(rec.size, context_size, rec.quant)
             self.verdicts.append(verdict)

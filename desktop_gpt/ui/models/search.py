@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTreeWidget,
@@ -26,6 +25,7 @@ from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.recommended import VERDICT_COLOURS, remote_fit
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 COLUMNS = [N_("Repository / file"), N_("Quantization"), N_("Size"), N_("On this computer"), N_("Downloads"), N_("Likes"), N_("Updated"), ""]
 SORTS = [(N_("Most downloaded"), "downloads"), (N_("Most liked"), "likes"), (N_("Recently updated"), "updated")]
@@ -80,7 +80,7 @@ class SearchPane(QWidget):
         self.search_button = QPushButton("Search", self)
         self.search_button.clicked.connect(self.search)
         self.offline = False
-        self.status = QLabel(_(_HINT), self)
+        self.status = PlainLabel(_(_HINT), self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget(self)
@@ -142,8 +142,8 @@ class SearchPane(QWidget):
                                     count_text(repo.downloads), count_text(repo.likes),
                                     repo.last_modified.strftime("%Y-%m-%d") if repo.last_modified else ""])
             item.setData(0, _REPO_ROLE, repo.repo_id)
-            item.setToolTip(0, f"{repo.repo_id} by {repo.author}" + (f" · license {repo.license}"
-                                                                         if repo.license else ""))
+            item.setToolTip(0, tip(f"{repo.repo_id} by {repo.author}" + (f" · license {repo.license}"
+                                                                         if repo.license else "")))
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             self.tree.addTopLevelItem(item)
             self.repos[repo.repo_id] = item
@@ -174,7 +174,7 @@ class SearchPane(QWidget):
             return
         item.takeChildren()
         failed = QTreeWidgetItem([message])
-        failed.setToolTip(0, message)
+        failed.setToolTip(0, tip(message))
         failed.setForeground(0, theme.qcolor("error_text"))
         item.addChild(failed)
 
@@ -191,8 +191,8 @@ class SearchPane(QWidget):
             verdict = remote_fit(model.size, self.context_size, model.quant, files.parameters)
             child = QTreeWidgetItem([file_label(model), model.quant or "?", fit.human_size(model.size),
                                      verdict.label + (" (close other programs)" if verdict.tight else "")])
-            child.setToolTip(0, "\n".join(p.path for p in model.parts))
-            child.setToolTip(3, verdict.message)
+            child.setToolTip(0, tip("\n".join(p.path for p in model.parts)))
+            child.setToolTip(3, tip(verdict.message))
             child.setForeground(3, theme.qcolor(VERDICT_COLOURS.get(verdict.verdict, "text")))
             item.addChild(child)
             button = QPushButton("Download", self.tree)

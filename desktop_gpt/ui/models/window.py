@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.models import catalog
@@ -23,6 +23,7 @@ from desktop_gpt.ui.models.downloads_pane import DownloadsPane
 from desktop_gpt.ui.models.installed import InstalledPane
 from desktop_gpt.ui.models.recommended import RecommendedPane
 from desktop_gpt.ui.models.search import SearchPane
+from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 TAB_INSTALLED, TAB_RECOMMENDED, TAB_SEARCH, TAB_DOWNLOADS = range(4)
 
@@ -58,7 +59,7 @@ class ModelManager(QDialog):
         self.tabs.addTab(self.recommended, "Recommended")
         self.tabs.addTab(self.search, "Search the Hub")
         self.tabs.addTab(self.downloads_pane, "Downloads")
-        self.status = QLabel(self)
+        self.status = PlainLabel("", self)
         self.status.setWordWrap(True)
         self.status.setObjectName("modelsStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

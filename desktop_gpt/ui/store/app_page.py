@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from desktop_gpt.ui.store.icons import app_pixmap
 from desktop_gpt.ui.tasks import Task, TaskRunner
 from desktop_gpt.ui.store.update_panel import UpdatePanel
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import SafeTextBrowser, ask, open_link, set_markdown
 
 PARAMETER_NAMES = {"temperature": N_("Temperature"), "top_p": N_("Top-p"), "top_k": N_("Top-k"),
                    "repeat_penalty": N_("Repeat penalty"), "max_tokens": N_("Longest reply (tokens)")}
@@ -89,8 +88,8 @@ class AppPage(QWidget):
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setWordWrap(True)
         self.link = QLabel(self)
-        self.link.setOpenExternalLinks(True)
-        self.link.setTextFormat(Qt.TextFormat.RichText)
+        self.link.setTextFormat(Qt.TextFormat.RichText)  # our own escaped link; a click goes through open_link
+        self.link.linkActivated.connect(lambda url: open_link(self, QUrl(url)))
         self.install_button = QPushButton("Install", self)
         self.install_button.setObjectName("installButton")
         self.open_button = QPushButton("Open", self)
@@ -140,8 +139,7 @@ class AppPage(QWidget):
         self.model = QLabel(self)
         self.model.setWordWrap(True)
         self.model.setTextFormat(Qt.TextFormat.PlainText)
-        self.readme = QTextBrowser(self)
-        self.readme.setOpenExternalLinks(True)
+        self.readme = SafeTextBrowser(self)  # a README is data: no images loaded, no HTML, links through us
         self.readme.setMinimumHeight(160)
 
         inner = QWidget(self)
@@ -222,7 +220,7 @@ class AppPage(QWidget):
             label.setText("")
         self.link.setText("")
         self.instructions.setPlainText("")
-        self.readme.setMarkdown("")
+        set_markdown(self.readme, "")
 
     def _details(self, generation: int, details) -> None:
         if generation != self._generation:
@@ -256,7 +254,7 @@ class AppPage(QWidget):
         model = manifest.recommended_model
         self.model.setText(f"{model.file} from {model.repo}" if model else "Any chat model; it was not written for "
                                                                            "a particular one.")
-        self.readme.setMarkdown(readme or "")
+        set_markdown(self.readme, readme or "")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -381,9 +379,7 @@ class AppPage(QWidget):
         app = self.app
         if app is None or not app.removable or self._task is not None:
             return
-        answer = QMessageBox.question(self, "Uninstall app",
-                                      f"Uninstall “{app.name}”? Chats you had with it are kept.")
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self, "Uninstall app", f"Uninstall “{app.name}”? Chats you had with it are kept."):
             return
         self._busy(f"Uninstalling {app.name}…")
         task = self._start(lambda: self.directory.library.uninstall(app.id))

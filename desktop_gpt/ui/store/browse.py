@@ -32,6 +32,7 @@ from desktop_gpt.ui.store.card_grid import COLUMNS, CardGrid
 from desktop_gpt.ui.store.cards import AppCard
 from desktop_gpt.ui.tasks import TaskRunner
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 _log = log.get("ui.store")
 
@@ -99,7 +100,7 @@ class BrowsePage(QWidget):
         self.featured_col = QVBoxLayout(self.featured_box)
         self.featured_col.setContentsMargins(0, 0, 0, 0)
         self.featured_box.hide()
-        self.results_title = QLabel("All apps", self)
+        self.results_title = PlainLabel("All apps", self)
         self.results_title.setObjectName("storeSection")
         self.grid_widget = CardGrid(self)
         self.cards = self.grid_widget.cards
@@ -411,7 +412,7 @@ class BrowsePage(QWidget):
         for shelf in shelves:
             if not shelf.apps:
                 continue
-            title = QLabel(shelf.heading or "Featured", self.featured_box)
+            title = PlainLabel(shelf.heading or "Featured", self.featured_box)
             title.setObjectName("storeSection")
             self.featured_col.addWidget(title)
             row = QHBoxLayout()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePol
 
 from desktop_gpt.errors import AppFormatError, GatedRepo, HubAuthError, HubError, RepoNotFound
 from desktop_gpt.ui.store.icons import app_pixmap
+from desktop_gpt.ui.widgets.safe_text import tip
 
 ICON_SIZE = 44
 DESCRIPTION_CHARS = 120
@@ -110,7 +111,7 @@ class AppCard(QFrame):
         self.badge = QLabel("✓ Installed", self)
         self.badge.setObjectName("cardBadge")
         self.badge.hide()
-        self.setToolTip(listing.repo_id)
+        self.setToolTip(tip(listing.repo_id))
 
         head = QGridLayout()
         head.setHorizontalSpacing(10)
@@ -144,7 +145,7 @@ class AppCard(QFrame):
         self.name.setText(manifest.name)
         self.description.setText(short(manifest.description))
         self.icon.setPixmap(app_pixmap(manifest.name, card.icon_path, ICON_SIZE))
-        self.setToolTip(f"{manifest.name} — {self.repo_id}\n{manifest.description}")
+        self.setToolTip(tip(f"{manifest.name} — {self.repo_id}\n{manifest.description}"))
 
     def set_entry(self, entry) -> None:
         """Name and description from the Store's local index, shown until the card's own files arrive."""
@@ -163,7 +164,7 @@ class AppCard(QFrame):
         self.broken = message
         self.setProperty("broken", True)
         self.description.setText(short(message))
-        self.setToolTip(message)
+        self.setToolTip(tip(message))
         self.style().unpolish(self)
         self.style().polish(self)
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from desktop_gpt.errors import SettingsError
 from desktop_gpt.settings import Settings
-from desktop_gpt.store.hub import DEFAULT_ENDPOINT
+from desktop_gpt.store.hub import DEFAULT_ENDPOINT, current_endpoint
 from desktop_gpt.store.token import clear_token, read_token, save_token
 
 MIRROR_EXAMPLE = "https://hf-mirror.com"
@@ -71,7 +71,7 @@ class HubSettingsBox(QGroupBox):
             check.set("hub_endpoint", self.endpoint.text())
             token = self.token.text().strip()
             if token:
-                save_token(token)
+                save_token(token, endpoint=current_endpoint(check))  # sent to this address only
             elif self._forget:
                 clear_token()
         except SettingsError as exc:

@@ -9,6 +9,8 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from desktop_gpt.errors import AppFormatError
+from desktop_gpt.store.app_icon import MAX_ICON_BYTES, check_png, png_size, sanitize_svg
 from desktop_gpt.ui import theme
 
 _cache: dict[tuple, QPixmap] = {}
@@ -37,13 +39,22 @@ def app_icon(name: str, icon: str | Path | bytes | None = None) -> QIcon:
 
 
 def _render(icon: str | Path | bytes, size: int) -> QPixmap | None:
+    """Draw the icon; None (a letter tile instead) for anything that is not a safe PNG or SVG.
+
+    An SVG is drawn only as rebuilt by ``sanitize_svg`` (QtSvg would read an ``<image href="file:…">``); a PNG only
+    when its header says it is small enough to decode (a few KB can declare 8000×8000 pixels).
+    """
     data = icon if isinstance(icon, bytes) else _read(Path(icon))
-    if not data:
+    if not data or len(data) > MAX_ICON_BYTES:
         return None
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
-    if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:512]:
-        renderer = QSvgRenderer(QByteArray(data))
+    if png_size(data) is None:
+        try:
+            clean = sanitize_svg(data)
+        except AppFormatError:
+            return None
+        renderer = QSvgRenderer(QByteArray(clean))
         if not renderer.isValid():
             return None
         painter = QPainter(pixmap)
@@ -51,7 +62,11 @@ def _render(icon: str | Path | bytes, size: int) -> QPixmap | None:
         renderer.render(painter, QRectF(0, 0, size, size))
         painter.end()
         return pixmap
-    image = QImage.fromData(data)
+    try:
+        check_png(data, "icon")
+    except AppFormatError:
+        return None
+    image = QImage.fromData(data, "PNG")
     if image.isNull():
         return None
     scaled = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
@@ -62,8 +77,12 @@ def _render(icon: str | Path | bytes, size: int) -> QPixmap | None:
 
 
 def _read(path: Path) -> bytes | None:
+    """At most one byte past the icon limit, and only from a regular file (a FIFO would block the GUI)."""
     try:
-        return path.read_bytes()
+        if not path.is_file():
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(MAX_ICON_BYTES + 1)
     except OSError:
         return None
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QPush
 from desktop_gpt.ui.store.app_meta import tool_name
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.i18n import _
+from desktop_gpt.ui.widgets.safe_text import tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -72,8 +73,8 @@ class MyAppsList(QWidget):
                 newer = app.id in self.updates
                 item = QListWidgetItem(self.directory.icon(app.id, app.name), app.name + ("  ⬆" if newer else ""))
                 item.setData(ID_ROLE, app.id)
-                item.setToolTip(f"{app.name} — {tool_name(app.tool)}\n{app.description}"
-                                + ("\nA newer version is available: right-click → Check for update." if newer else ""))
+                item.setToolTip(tip(f"{app.name} — {tool_name(app.tool)}\n{app.description}"
+                                + ("\nA newer version is available: right-click → Check for update." if newer else "")))
                 self.list.addItem(item)
 
     def set_updates(self, app_ids: set[str]) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 from desktop_gpt import log
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.ui.widgets.choices import select
+from desktop_gpt.ui.widgets.safe_text import tip
 
 _log = log.get("ui.store")
 
@@ -52,7 +53,7 @@ class AppBanner(QFrame):
         self.app = app
         self.icon.setPixmap(pixmap)
         self.label.setText(f"Using the app {app.name}")
-        self.setToolTip(app.description)
+        self.setToolTip(tip(app.description))
         for button in self.buttons:
             self.row.removeWidget(button)
             button.deleteLater()
@@ -61,7 +62,7 @@ class AppBanner(QFrame):
             first = " ".join(text.split("\n", 1)[0].split())
             button = QPushButton(first if len(first) <= STARTER_CHARS else first[: STARTER_CHARS - 1] + "…", self)
             button.setObjectName("bannerStarter")
-            button.setToolTip(text)
+            button.setToolTip(tip(text))
             button.clicked.connect(lambda _c=False, t=text: self.starter_clicked.emit(t))
             self.row.insertWidget(self.row.count() - 1, button)
             self.buttons.append(button)

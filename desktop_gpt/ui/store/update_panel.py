@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop_gpt.ui.widgets.safe_text import SafeTextBrowser
 
 from desktop_gpt.ui import theme
 from desktop_gpt.i18n import _
@@ -39,7 +41,7 @@ class UpdatePanel(QFrame):
         self.changes = QLabel(self)
         self.changes.setWordWrap(True)
         self.changes.setTextFormat(Qt.TextFormat.PlainText)
-        self.diff = QTextBrowser(self)
+        self.diff = SafeTextBrowser(self)  # escaped by diff_html, and loads nothing even so
         self.diff.setObjectName("instructionsDiff")
         self.diff.setMinimumHeight(160)
         self.apply_button = QPushButton("Apply update", self)

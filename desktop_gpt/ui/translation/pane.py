@@ -35,6 +35,7 @@ from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt import i18n
 from desktop_gpt.i18n import _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 # Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
 HISTORY_SIZE = 50
@@ -130,7 +131,7 @@ class TranslationPane(QWidget):
         self.source = QPlainTextEdit(self)
         self.source.setPlaceholderText("Type or paste text to translate. Markdown keeps its headings, lists and "
                                        "code blocks.")
-        self.detected = QLabel("", self)
+        self.detected = PlainLabel("", self)
         self.detected.setObjectName("detectedLanguage")
         self.glossary = QPlainTextEdit(self)
         self.glossary.setPlaceholderText("Glossary, one per line:\nDesktop GPT = 桌面GPT\nmodel = 模型")
@@ -148,7 +149,7 @@ class TranslationPane(QWidget):
         self.output.setObjectName("translationOutput")
         self.output.setPlaceholderText("The translation appears here as it is written.")
         self.copy_button = QPushButton("Copy", self)
-        self.status = QLabel("", self)
+        self.status = PlainLabel("", self)
         self.status.setObjectName("translationStatus")
         self.status.setWordWrap(True)
         self.progress = QProgressBar(self)
@@ -372,7 +373,7 @@ class TranslationPane(QWidget):
         item = QListWidgetItem(f"{when_text(run.conversation.created_at)} · {history_languages(run)}\n"
                                f"{words_preview(run.input, 48)}")
         item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
-        item.setToolTip(f"{words_preview(run.input, 400)}\n\n→ {words_preview(run.output, 400)}")
+        item.setToolTip(tip(f"{words_preview(run.input, 400)}\n\n→ {words_preview(run.output, 400)}"))
         return item
 
     def show_run(self, conversation_id: int) -> None:

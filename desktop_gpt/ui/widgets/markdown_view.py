@@ -24,10 +24,11 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QSizePolicy, QTextEdit, QVBoxLayout, QWidget
 
 from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.markdown_stream import Block, BlockSplitter, split_blocks
+from desktop_gpt.ui.widgets.safe_text import SafeTextBrowser, insert_markdown, open_link
 
 
 
@@ -59,17 +60,15 @@ def code_html(code: str, lang: str, index: int) -> str:
     )
 
 
-class _AutoHeightBrowser(QTextBrowser):
-    """A QTextBrowser as tall as its document, so a list of them scrolls as one page."""
+class _AutoHeightBrowser(SafeTextBrowser):
+    """A QTextBrowser as tall as its document, so a list of them scrolls as one page; it loads no resource."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, open_links=False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
         self.document().setDocumentMargin(2)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
 
@@ -145,7 +144,8 @@ class MarkdownView(QWidget):
 
     Signals:
         copied(str): a code block was copied to the clipboard (its text).
-        link_activated(QUrl): a link other than a code block's Copy link was clicked.
+        link_activated(QUrl): a link other than a code block's Copy link was clicked (it is offered to the user
+            by ``open_link``: https only, after showing the address).
     """
 
     copied = Signal(str)
@@ -271,7 +271,7 @@ class MarkdownView(QWidget):
                 self.code_blocks.append(block.text)
                 cursor.insertHtml(code_html(block.text, block.lang, len(self.code_blocks) - 1))
             else:
-                cursor.insertMarkdown(block.text)
+                insert_markdown(cursor, block.text)  # images are placeholders, raw HTML is text
 
     def _anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy":
@@ -282,4 +282,5 @@ class MarkdownView(QWidget):
             QGuiApplication.clipboard().setText(code)
             self.copied.emit(code)
         else:
+            open_link(self, url)
             self.link_activated.emit(url)

@@ -31,6 +31,7 @@ from desktop_gpt.ui.widgets.paged_list import PagedList
 from desktop_gpt.ui.widgets.when import when_text
 from desktop_gpt import i18n
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 RUNS_PAGE = 20  # earlier results listed at a time
 
@@ -112,7 +113,7 @@ class AssistantPanel(QWidget):
         tone_row = QFormLayout()
         tone_row.addRow("Tone:", self.tone)
 
-        self.preview_status = QLabel("", self)
+        self.preview_status = PlainLabel("", self)
         self.preview_status.setObjectName("previewStatus")
         self.preview_status.setWordWrap(True)
         self.progress = QProgressBar(self)
@@ -212,5 +213,5 @@ def _run_item(run: ToolRun) -> QListWidgetItem:
     item = QListWidgetItem(f"{when_text(run.conversation.created_at)}  {run.title}{note}")
     item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
     output = run.output if len(run.output) <= 1500 else run.output[:1500] + "…"
-    item.setToolTip(f"{run.title}{note}\n\n{output}")
+    item.setToolTip(tip(f"{run.title}{note}\n\n{output}"))
     return item

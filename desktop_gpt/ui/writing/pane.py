@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -35,6 +34,7 @@ from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.ui.writing.assistant import AssistantPanel
 from desktop_gpt.ui.writing.editing import put_result
 from desktop_gpt.i18n import N_, _
+from desktop_gpt.ui.widgets.safe_text import warn
 
 # The document is written to the database this long after the last keystroke (and when the window closes).
 AUTOSAVE_MS = 500
@@ -218,7 +218,7 @@ class WritingPane(QWidget):
         try:
             text = tool_runs.read_text_file(path)
         except DesktopGPTError as exc:
-            QMessageBox.warning(self, "Open document", str(exc))
+            warn(self, "Open document", str(exc))
             return
         self.save_now()
         path = str(Path(path).resolve())
@@ -253,7 +253,7 @@ class WritingPane(QWidget):
         try:
             tool_runs.write_text_file(path, self.editor.toPlainText())
         except DesktopGPTError as exc:
-            QMessageBox.warning(self, "Save document", str(exc))
+            warn(self, "Save document", str(exc))
             return False
         self.document = self.documents.update(self.document.id, path=str(Path(path).resolve()), dirty=False,
                                               title="")
