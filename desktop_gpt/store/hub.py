@@ -141,6 +141,7 @@ class HubConfig:
             raise HubRequestError(f"The Hub address {self.endpoint} is not encrypted. Desktop GPT uses only https:// "
                                   f"addresses (http:// only for this computer: localhost or 127.0.0.1). Change it "
                                   f"in Settings or HF_ENDPOINT.", endpoint=self.endpoint)
+        _remember_home(self)
 
     def api(self) -> HfApi:
         """An HfApi for this endpoint and token (never the client's implicit token); raises HubOffline."""
@@ -150,6 +151,7 @@ class HubConfig:
 
     def headers(self) -> dict[str, str]:
         """The headers the client would send (user agent, Authorization), for the app's own downloader."""
+        _remember_home(self)
         return build_hf_headers(token=self.token or False, **LIBRARY)
 
 
@@ -193,13 +195,22 @@ def _prepare_client(timeout: float, config: "HubConfig | None" = None) -> None:
     global _api_timeout
     constants.HF_HUB_DISABLE_TELEMETRY = True
     _api_timeout = timeout
-    if config is not None and config.token:
-        _token_homes.setdefault(config.token, set()).add(origin_of(config.endpoint))
+    if config is not None:
+        _remember_home(config)
     session = get_session()
     hooks = session.event_hooks
     missing = [hook for hook in (_bound_timeouts, _keep_token_home) if hook not in hooks["request"]]
     if missing:
         session.event_hooks = {**hooks, "request": [*hooks["request"], *missing]}
+
+
+def _remember_home(config: "HubConfig") -> None:
+    """The token of ``config`` may go to its endpoint's origin (and only to the origins it was used with)."""
+    if config.token:
+        _token_homes.setdefault(config.token, set()).add(origin_of(config.endpoint))
+    session = get_session()
+    if _keep_token_home not in session.event_hooks["request"]:
+        session.event_hooks = {**session.event_hooks, "request": [*session.event_hooks["request"], _keep_token_home]}
 
 
 def _keep_token_home(request: Any) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 import desktop_gpt
 from desktop_gpt.resources import resource
 from desktop_gpt.ui import theme
+from tests.hub.fixtures import fast_retries, hf_isolated, hub  # noqa: F401 - the local Hub for the Store tab
 
 PACKAGE = Path(desktop_gpt.__file__).parent
 HEX = re.compile(r"(?<![\w/&])#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})\b")
@@ -107,8 +108,8 @@ def _luminance_of(widget) -> tuple[float, float]:
     return lum / total, white / total
 
 
-def test_dark_theme_renders_dark_and_light_renders_light(themed, make_window, qtbot):
-    window = make_window(load=False)
+def test_dark_theme_renders_dark_and_light_renders_light(themed, make_window, qtbot, hub):
+    window = make_window(load=False)  # ``hub``: the Store tab lists apps from the local Hub, never the real one
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         themed.set_setting("dark")

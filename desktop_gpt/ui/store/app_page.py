@@ -28,7 +28,7 @@ from desktop_gpt.ui.store.icons import app_pixmap
 from desktop_gpt.ui.tasks import Task, TaskRunner
 from desktop_gpt.ui.store.update_panel import UpdatePanel
 from desktop_gpt.i18n import N_, _
-from desktop_gpt.ui.widgets.safe_text import SafeTextBrowser, ask, open_link, set_markdown
+from desktop_gpt.ui.widgets.safe_text import SafeTextBrowser, ask, open_link, set_markdown, tip
 
 PARAMETER_NAMES = {"temperature": N_("Temperature"), "top_p": N_("Top-p"), "top_k": N_("Top-k"),
                    "repeat_penalty": N_("Repeat penalty"), "max_tokens": N_("Longest reply (tokens)")}
@@ -241,7 +241,7 @@ class AppPage(QWidget):
         if sha:  # the exact commit, for whoever needs it (the version above is the author's)
             link += f" · commit {html.escape(sha[:10])}"
         self.link.setText(link)
-        self.link.setToolTip(f"Commit {sha}" if sha else "")
+        self.link.setToolTip(tip(f"Commit {sha}") if sha else "")
         self.description.setText(manifest.description)
         self.instructions.setPlainText(manifest.instructions)
         lines = sum(max(1, len(line) // 110 + 1) for line in manifest.instructions.splitlines())
