@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
             try:
                 save_settings(self.context.settings, self.context.paths)
             except SettingsError as exc:  # a read-only or full disk: the new settings apply until Quit
-                QMessageBox.warning(self, _("Settings"), str(exc))
+                warn(self, _("Settings"), str(exc))  # the path in it is data
             if reload:
                 self.controller.load()
             self.settings_changed.emit()
