@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from desktop_gpt.errors import ModelLoadError
+from desktop_gpt.i18n import _
 
 MAGIC = b"GGUF"
 # The header is read in the GUI process, from files anyone can make: everything it keeps is bounded.
@@ -283,8 +284,8 @@ def read_gguf(path: str | Path, check_size: bool = True) -> GGUFInfo:
     except OSError as exc:
         raise ModelLoadError(f"{label} could not be read: {exc.strerror or exc}.") from None
     except Exception as exc:  # noqa: BLE001 - a crafted header must end in words, never in a traceback
-        raise ModelLoadError(f"{label} is not a usable GGUF model file: its header could not be read "
-                             f"({type(exc).__name__}).") from None
+        raise ModelLoadError(_("{name} is not a usable GGUF model file: its header could not be read ({kind}).")
+                             .format(name=label, kind=type(exc).__name__)) from None
     if check_size:
         expected = info.expected_size()
         if expected is not None and size < expected:

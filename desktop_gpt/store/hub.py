@@ -55,6 +55,7 @@ from desktop_gpt.errors import (
     RepoNotFound,
     RevisionNotFound,
 )
+from desktop_gpt.i18n import _
 from desktop_gpt.settings import Settings, load_settings
 from desktop_gpt.store.token import origin_of, read_saved_token
 
@@ -138,9 +139,10 @@ class HubConfig:
         if self.offline:
             raise HubOffline(_offline_message(self.offline_reason), endpoint=self.endpoint)
         if not is_secure(self.endpoint):
-            raise HubRequestError(f"The Hub address {self.endpoint} is not encrypted. Desktop GPT uses only https:// "
-                                  f"addresses (http:// only for this computer: localhost or 127.0.0.1). Change it "
-                                  f"in Settings or HF_ENDPOINT.", endpoint=self.endpoint)
+            raise HubRequestError(_("The Hub address {endpoint} is not encrypted. Desktop GPT uses only https:// "
+                                    "addresses (http:// only for this computer: localhost or 127.0.0.1). Change it "
+                                    "in Settings or HF_ENDPOINT.").format(endpoint=self.endpoint),
+                                  endpoint=self.endpoint)
         _remember_home(self)
 
     def api(self) -> HfApi:

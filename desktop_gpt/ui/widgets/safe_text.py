@@ -22,6 +22,8 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QMessageBox, QTextBrowser, QWidget
 
+from desktop_gpt.i18n import _
+
 PLACEHOLDER_SIZE = 16  # px: what a Markdown image shows instead of the file it names
 # GitHub's Markdown without raw HTML: `<img src=…>` in model output or a README shows as the text it is.
 MARKDOWN_FEATURES = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
@@ -147,8 +149,8 @@ def set_markdown(view: QTextBrowser, text: str) -> None:
 def link_refusal(url: QUrl) -> str | None:
     """Why this link is not opened, in words; None when it may be offered (https with a host)."""
     if url.scheme().lower() not in SAFE_SCHEMES or not url.host() or not url.isValid():
-        return ("Desktop GPT opens only web addresses that start with https://. This link was not opened:\n\n"
-                + _shown(url))
+        return _("Desktop GPT opens only web addresses that start with https://. This link was not opened:\n\n"
+                 "{address}").format(address=_shown(url))
     return None
 
 
@@ -166,12 +168,12 @@ def open_link(parent: QWidget | None, url: QUrl) -> QMessageBox:
     url = QUrl(url)
     refusal = link_refusal(url)
     if refusal:
-        box = message_box(parent, QMessageBox.Icon.Warning, "Link not opened", refusal)
+        box = message_box(parent, QMessageBox.Icon.Warning, _("Link not opened"), refusal)
     else:
-        box = message_box(parent, QMessageBox.Icon.Question, "Open link",
-                          "Open this address in your web browser?\n\n" + _shown(url),
+        box = message_box(parent, QMessageBox.Icon.Question, _("Open link"),
+                          _("Open this address in your web browser?\n\n{address}").format(address=_shown(url)),
                           QMessageBox.StandardButton.Cancel)
-        opener = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        opener = box.addButton(_("Open"), QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         opener.clicked.connect(lambda: QDesktopServices.openUrl(url))
     box.setObjectName("linkBox")
