@@ -24,6 +24,7 @@ def _by_name(models):
     return {m.name: m for m in models}
 
 
+@pytest.mark.model  # lists the bundled model next to the downloaded one
 def test_a_downloaded_model_is_listed_with_its_facts(hub, hub_config, tiny_repo, models_dir):
     path = _download(hub_config, tiny_repo.repo_id, models_dir, "Q8_0")
     library = ModelLibrary(Settings())
