@@ -59,6 +59,22 @@ def test_streamed_markdown_is_just_as_inert(qtbot, tall_image):
     assert IMG in view.browser.document().toPlainText()
 
 
+def test_a_rendered_copy_from_the_cache_is_just_as_inert(qtbot, tall_image):
+    """The chat's render cache shows a clone (a plain QTextDocument): the view it is shown in refuses for it."""
+    from desktop_gpt.ui.widgets.render_cache import RenderCache
+
+    first = MarkdownView()
+    qtbot.addWidget(first)
+    first.set_markdown("Cached ![x](t.png)\n")
+    cache = RenderCache()
+    cache.put("k", first.browser.document(), first.code_blocks)
+    second = MarkdownView()
+    qtbot.addWidget(second)
+    document, blocks = cache.get("k", second)
+    second.show_rendered(document, blocks, "Cached ![x](t.png)\n")
+    assert _doc_height(second.browser.document()) < TALL / 3
+
+
 def test_tip_shows_exactly_the_text():
     for text in (IMG + "\nsecond line & <b>x</b>", "&lt;img&gt; literally", "plain words"):
         shown = tip(text)
