@@ -293,17 +293,37 @@ class Worker:
         if len(tokens) > limit:
             target = limit // 2
             last_user = max((i for i, m in enumerate(rest) if m["role"] == "user"), default=len(rest) - 1)
-            while len(tokens) > target and cut < last_user:
-                cut += 1
-                while cut < last_user and rest[cut]["role"] != "user":
-                    cut += 1  # start the kept history at a user turn
-                tokens = self._render_tokens(system + rest[cut:])
+            if cut < last_user:
+                cut, tokens = self._smallest_cut(system, rest, cut, last_user, target)
             if len(tokens) > limit:
                 raise ContextFullError(too_long_message(len(tokens), n_ctx, n_ctx - limit,
                                                           self.llm._model.n_ctx_train()))  # noqa: SLF001
         self._trim_memory = (_fingerprint(rest[:cut]), cut) if cut else None
         self.last_prompt = self._last_render
         return tokens, cut
+
+    def _smallest_cut(self, system: list[dict[str, str]], rest: list[dict[str, str]], cut: int, last_user: int,
+                      target: int) -> tuple[int, list[int]]:
+        """The fewest oldest turns to drop so the prompt fits ``target``, found by bisection.
+
+        The kept history starts at a user turn (or at the newest user message). Dropping turns one by one
+        re-rendered and re-tokenised the whole remainder each time: quadratic, minutes for a chat of a few
+        hundred thousand tokens; bisection renders about log2(turns) times.
+        """
+        starts = [i for i in range(cut + 1, last_user) if rest[i]["role"] == "user"] + [last_user]
+        lo, hi = 0, len(starts) - 1
+        best: tuple[int, list[int], str] | None = None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            tokens = self._render_tokens(system + rest[starts[mid]:])
+            if len(tokens) <= target:
+                best, hi = (starts[mid], tokens, self._last_render), mid - 1
+            else:
+                lo = mid + 1
+        if best is None:  # even the newest user message alone is over the target: keep just that
+            return last_user, self._render_tokens(system + rest[last_user:])
+        self._last_render = best[2]
+        return best[0], best[1]
 
     def text_tokens(self, text: str, params: SamplingParams) -> tuple[list[int], int]:
         """Plain text for a raw continuation (no chat template); keeps the end when it is too long."""

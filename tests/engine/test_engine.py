@@ -251,6 +251,31 @@ def test_long_conversation_drops_old_turns_in_chunks_and_keeps_the_cache(bundled
         e.close()
 
 
+def test_a_very_long_conversation_drops_exactly_the_oldest_turns_it_must(bundled_model, tmp_path):
+    # 300 turns in a 512-token context: the kept history is the longest that fits half the room (bisection
+    # over the user turns, not one re-render per dropped turn), and it starts at a user turn.
+    e = Engine(log_dir=tmp_path)
+    try:
+        e.load(bundled_model, context_size=512)
+        system = {"role": "system", "content": "You are brief."}
+        rest = []
+        for i in range(150):
+            rest += [{"role": "user", "content": f"Question {i} about ships?"},
+                     {"role": "assistant", "content": f"Answer {i}: " + "ships sail " * (i % 7 + 1)}]
+        rest.append({"role": "user", "content": "Last question: what do pirates eat?"})
+        params = SamplingParams(temperature=0.0, max_tokens=8)
+        events = list(e.chat([system] + rest, params))
+        dropped = next(ev for ev in events if isinstance(ev, Trimmed)).dropped_messages
+        target = (512 - max(16, min(params.max_tokens, 512 // 4))) // 2
+        assert rest[dropped]["role"] == "user"
+        assert e.count_tokens(messages=[system] + rest[dropped:]) <= target
+        # keeping one more turn would not have fitted
+        assert e.count_tokens(messages=[system] + rest[dropped - 2:]) > target
+        assert events[-1].stats.prompt_tokens <= target
+    finally:
+        e.close()
+
+
 def test_loading_reports_progress(bundled_model, tmp_path):
     e = Engine(log_dir=tmp_path)
     seen = []
