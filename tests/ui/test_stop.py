@@ -47,19 +47,17 @@ def test_stop_in_chat_while_queued_behind_writing_stops_only_the_chat_request(qt
     assert window.chat.busy and window.chat.composer.button.text() == "Stop"
     chat_job = window.chat._job
     assert writing.tracker.busy
-    finished = []
+    finished, texts = [], []
     writing.tracker.finished.connect(lambda message, stats: finished.append(stats))
+    writing.tracker.text.connect(texts.append)
     window.stop_action.trigger()  # Esc: the chat's request, still waiting behind the Writing run
-    for _ in range(2):  # the Writing run goes on
-        with qtbot.waitSignal(writing.tracker.text, timeout=REPLY_TIMEOUT_MS):
-            pass
-    assert finished == [] and writing.tracker.busy
-    assert window.controller.is_pending(chat_job)
-
-    with qtbot.waitSignal(window.controller.job_ended, timeout=REPLY_TIMEOUT_MS,
-                          check_params_cb=lambda job: job == chat_job):
-        writing.stop()
-    assert finished and finished[0].finish_reason == "cancelled"
+    # The Writing run goes on (two more batches), or ends by itself (the model may finish its text): not stopped.
+    qtbot.waitUntil(lambda: len(texts) >= 2 or bool(finished), timeout=REPLY_TIMEOUT_MS)
+    assert all(stats.finish_reason != "cancelled" for stats in finished)
+    if window.controller.is_pending(chat_job):
+        with qtbot.waitSignal(window.controller.job_ended, timeout=REPLY_TIMEOUT_MS,
+                              check_params_cb=lambda job: job == chat_job):
+            writing.stop()
     reply = _chat_reply(window)
     # The stopped request never ran: the model wrote nothing for it, and the chat says it was stopped.
     assert reply is not None and reply.content == "" and reply.status == "incomplete"
@@ -76,17 +74,19 @@ def test_stop_in_writing_while_queued_behind_a_chat_reply_leaves_the_reply_strea
     writing.editor.setPlainText(STORY)
     writing.assistant.task_buttons["continue"].click()
     assert writing.tracker.busy and window.chat.busy
-    ended = []
+    ended, texts = [], []
     writing.tracker.finished.connect(lambda message, stats: ended.append((message, stats)))
+    window.controller.reply_text.connect(lambda _id, text: texts.append(text))
     writing.stop()
-    for _ in range(2):  # the chat reply goes on
-        with qtbot.waitSignal(window.controller.reply_text, timeout=REPLY_TIMEOUT_MS):
-            pass
-    assert window.chat.busy and _chat_reply(window).status == "streaming"
-
-    with qtbot.waitSignal(writing.tracker.finished, timeout=REPLY_TIMEOUT_MS):
-        window.stop_action.trigger()
-    assert _chat_reply(window).finish_reason == "cancelled"
+    # The chat reply goes on (two more batches), or ends by itself (the model may finish its story): not stopped.
+    qtbot.waitUntil(lambda: len(texts) >= 2 or not window.chat.busy, timeout=REPLY_TIMEOUT_MS)
+    if window.chat.busy:
+        assert _chat_reply(window).status == "streaming"
+        with qtbot.waitSignal(writing.tracker.finished, timeout=REPLY_TIMEOUT_MS):
+            window.stop_action.trigger()
+    else:
+        qtbot.waitUntil(lambda: bool(ended), timeout=REPLY_TIMEOUT_MS)
+        assert _chat_reply(window).finish_reason != "cancelled"
     message, stats = ended[0]
     assert stats.finish_reason == "cancelled" and stats.completion_tokens == 0 and message.content == ""
     assert not writing.tracker.busy and writing.assistant.preview.toPlainText() == ""
