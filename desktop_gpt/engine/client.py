@@ -243,6 +243,8 @@ class Engine:
         request = LoadRequest(str(Path(path).resolve()), context_size, gpu_layers, threads or physical_cores())
         self._acquire()
         try:
+            if self._cancel.value:  # stop_requested: cancelled before it started
+                raise Cancelled(f"loading {Path(path).name} was cancelled")
             try:
                 self._ensure()
                 return self._run_load(request, facts, on_progress)
