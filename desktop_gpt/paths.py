@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from desktop_gpt import APP_ID
+from desktop_gpt.i18n import _
 
 HOME_ENV = "DESKTOP_GPT_HOME"
 
@@ -62,8 +63,12 @@ def inside(root: Path, path: Path, what: str = "A file") -> Path:
 
     resolved, base = Path(path).resolve(), Path(root).resolve()
     if resolved == base or not resolved.is_relative_to(base):
-        raise UnsafePathError(f"{what} would be at {path}, outside {root}; Desktop GPT did not touch it. The "
-                              f"server or the file that named it is not to be trusted.")
+        raise UnsafePathError(
+            _(
+                "{what} would be at {path}, outside {root}; Desktop GPT did not touch it. The server or the file "
+                "that named it is not to be trusted."
+            ).format(what=what, path=path, root=root)
+        )
     return resolved
 
 
@@ -99,7 +104,8 @@ def safe_file_name(title: str, fallback: str, limit: int = 120) -> str:
     """A title made fit to be a file name on any system: no path separators or characters Windows refuses, no
     control characters, and no dots or spaces at the end ("Give me three tips." → "Give me three tips", so that
     adding ".md" gives one dot)."""
-    kept = (" " if c.isspace() else c for c in title
-            if c.isspace() or (c.isprintable() and c not in _NOT_IN_FILE_NAMES))
+    kept = (
+        " " if c.isspace() else c for c in title if c.isspace() or (c.isprintable() and c not in _NOT_IN_FILE_NAMES)
+    )
     name = " ".join("".join(kept).split())[:limit].strip(" .")
     return name or fallback

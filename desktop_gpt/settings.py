@@ -133,11 +133,11 @@ class Settings:
 
         spec = {f.name: f for f in fields(self)}.get(name)
         if spec is None or name == "schema_version":
-            raise SettingsError(f"There is no setting called '{name}'.")
+            raise SettingsError(_("There is no setting called '{name}'.").format(name=name))
         try:
             setattr(self, name, spec.metadata["check"](value))
         except ValueError as exc:
-            raise SettingsError(f"Setting '{name}' {exc}.") from None
+            raise SettingsError(_("Setting '{name}' {exc}.").format(name=name, exc=exc)) from None
 
 
 # Migrations turn the raw dict of version N into version N+1; index 0 migrates 0 → 1 (files written before

@@ -35,12 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = OneLineParser(
         prog="desktop-gpt",
-        description="Desktop GPT: chat, write, translate and code with a local model. "
-        "Run with no arguments to open the window.",
+        description=_("Desktop GPT: chat, write, translate and code with a local model. Run with no arguments to open "
+            "the window."),
     )
     parser.add_argument("--version", action="version", version=f"desktop-gpt {__version__}")
-    parser.add_argument("--self-test", action="store_true", help="load the model, generate a short reply, print JSON")
-    parser.add_argument("--model", metavar="PATH", help="GGUF model file to use instead of the configured one")
+    parser.add_argument(
+        "--self-test", action="store_true", help=_("load the model, generate a short reply, print JSON")
+    )
+    parser.add_argument("--model", metavar="PATH", help=_("GGUF model file to use instead of the configured one"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -67,17 +69,22 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except DesktopGPTError as exc:
         _log.info("command failed: %s", exc)
-        print(f"desktop-gpt: {_one_line(str(exc))}", file=sys.stderr)
+        print(_("desktop-gpt: {one_line}").format(one_line=_one_line(str(exc))), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("desktop-gpt: " + _("stopped"), file=sys.stderr)
+        print(_("desktop-gpt: ") + _("stopped"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the traceback in the log
         _log.exception("unexpected error")
-        print("desktop-gpt: " + _("internal error: {error} (details in {logfile})").format(
-            error=_one_line(str(exc)) or type(exc).__name__, logfile=logfile), file=sys.stderr)
+        print(
+            _("desktop-gpt: ")
+            + _("internal error: {error} (details in {logfile})").format(
+                error=_one_line(str(exc)) or type(exc).__name__, logfile=logfile
+            ),
+            file=sys.stderr,
+        )
         return 70
 
 

@@ -18,42 +18,42 @@ from desktop_gpt.i18n import _, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    a = sub.add_parser("apps", help="find, install, update and publish Store apps",
-                       description="Apps are assistants (instructions, starters, parameters, an icon) published on "
-                       "the Hugging Face Hub with the tag desktop-gpt-app. See docs/app-format.md.")
+    a = sub.add_parser("apps", help=_("find, install, update and publish Store apps"),
+                       description=_("Apps are assistants (instructions, starters, parameters, an icon) published on "
+                           "the Hugging Face Hub with the tag desktop-gpt-app. See docs/app-format.md."))
     asub = a.add_subparsers(dest="apps_command", metavar="ACTION", required=True)
 
     def action(name: str, help_: str, func) -> argparse.ArgumentParser:
         p = asub.add_parser(name, help=help_)
-        p.add_argument("--json", action="store_true", help="print JSON on stdout")
+        p.add_argument("--json", action="store_true", help=_("print JSON on stdout"))
         p.set_defaults(func=func)
         return p
 
     p = action("search", "search the Store on the Hub", run_search)
-    p.add_argument("text", nargs="?", default="", help="words in the app's repository name")
-    p.add_argument("--category", choices=CATEGORIES, help="only apps of this category")
+    p.add_argument("text", nargs="?", default="", help=_("words in the app's repository name"))
+    p.add_argument("--category", choices=CATEGORIES, help=_("only apps of this category"))
     p.add_argument("--sort", default="downloads", choices=("downloads", "likes", "updated"),
-                   help="order (default: downloads)")
-    p.add_argument("--limit", type=int, default=24, help="how many (default: 24)")
+                   help=_("order (default: downloads)"))
+    p.add_argument("--limit", type=int, default=24, help=_("how many (default: 24)"))
     p = action("info", "an app's page: description, full instructions, starters, parameters", run_info)
-    p.add_argument("repo", help="owner/name on the Hub, or the id of an installed app")
-    p.add_argument("--revision", help="a branch, tag or commit (default: main)")
+    p.add_argument("repo", help=_("owner/name on the Hub, or the id of an installed app"))
+    p.add_argument("--revision", help=_("a branch, tag or commit (default: main)"))
     p = action("install", "install an app from the Hub (pinned to a commit) or from a folder", run_install)
-    p.add_argument("repo", help="owner/name on the Hub, or a folder holding an app.json")
-    p.add_argument("--revision", help="a branch, tag or commit sha to install (default: main)")
+    p.add_argument("repo", help=_("owner/name on the Hub, or a folder holding an app.json"))
+    p.add_argument("--revision", help=_("a branch, tag or commit sha to install (default: main)"))
     action("list", "installed and built-in apps", run_list)
     p = action("update", "update installed Hub apps, showing what changes in their instructions", run_update)
-    p.add_argument("repo", nargs="?", help="only this app (default: every app installed from the Hub)")
-    p.add_argument("--check", action="store_true", help="only show the updates, do not apply them")
+    p.add_argument("repo", nargs="?", help=_("only this app (default: every app installed from the Hub)"))
+    p.add_argument("--check", action="store_true", help=_("only show the updates, do not apply them"))
     p = action("remove", "uninstall an app", run_remove)
-    p.add_argument("repo", help="owner/name or the app's id (see: apps list)")
+    p.add_argument("repo", help=_("owner/name or the app's id (see: apps list)"))
     p = action("validate", "check an app folder before publishing it", run_validate)
-    p.add_argument("folder", help="the folder holding app.json")
+    p.add_argument("folder", help=_("the folder holding app.json"))
     p = action("publish", "publish an app folder to the Hub (needs an access token with write access)",
                run_publish)
-    p.add_argument("folder", help="the folder holding app.json")
-    p.add_argument("--repo", required=True, help="owner/name of the Hub repository (created if needed)")
-    p.add_argument("--private", action="store_true", help="create the repository as private")
+    p.add_argument("folder", help=_("the folder holding app.json"))
+    p.add_argument("--repo", required=True, help=_("owner/name of the Hub repository (created if needed)"))
+    p.add_argument("--private", action="store_true", help=_("create the repository as private"))
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
@@ -140,14 +140,14 @@ def run_search(args: argparse.Namespace) -> int:
                       "problem": problem} for listing, (c, problem) in zip(found, cards)])
         return 0
     if not found:
-        print("No apps match." if args.text or args.category else "The Store has no apps yet.")
+        print(_("No apps match.") if args.text or args.category else _("The Store has no apps yet."))
         return 0
     _table([[listing.repo_id, _cut(c.name if c else f"({problem})", 40), listing.category or "",
              f"{listing.downloads:,}", f"{listing.likes:,}",
              listing.updated.strftime("%Y-%m-%d") if listing.updated else ""]
             for listing, (c, problem) in zip(found, cards)],
            ["REPO", "NAME", "CATEGORY", "DOWNLOADS", "LIKES", "UPDATED"])
-    print("\nInstall one with: desktop-gpt apps install REPO   (details: desktop-gpt apps info REPO)")
+    print(_("\nInstall one with: desktop-gpt apps install REPO   (details: desktop-gpt apps info REPO)"))
     return 0
 
 
@@ -165,7 +165,7 @@ def run_info(args: argparse.Namespace) -> int:
         except (HubOffline, HubUnavailable) as exc:
             if installed is None:
                 raise
-            print(f"desktop-gpt: note: {exc} Showing the installed copy.", file=sys.stderr)
+            print(_("desktop-gpt: note: {exc} Showing the installed copy.").format(exc=exc), file=sys.stderr)
     manifest = details.manifest if details else installed.manifest
     if args.json:
         data: dict[str, Any] = {"manifest": manifest.to_dict(),
@@ -178,23 +178,33 @@ def run_info(args: argparse.Namespace) -> int:
     print(manifest.name)
     if details:
         listing = details.listing
-        print(f"{listing.repo_id} by {listing.author} · {listing.downloads:,} downloads · {listing.likes:,} likes"
-              + (f" · updated {listing.updated:%Y-%m-%d}" if listing.updated else ""))
-        print(f"{details.url} (commit {details.sha[:12]})")
+        print(
+            _("{repo_id} by {author} · {downloads:,} downloads · {likes:,} likes").format(
+                repo_id=listing.repo_id, author=listing.author, downloads=listing.downloads, likes=listing.likes
+            )
+            + (_(" · updated {updated:%Y-%m-%d}").format(updated=listing.updated) if listing.updated else "")
+        )
+        print(_("{url} (commit {sha})").format(url=details.url, sha=details.sha[:12]))
     print(f"\n{manifest.description}\n")
-    print(f"Tool: {manifest.tool}    Category: {manifest.category}"
-          + (f"    Version: {manifest.version}" if manifest.version else ""))
+    print(
+        _("Tool: {tool}    Category: {category}").format(tool=manifest.tool, category=manifest.category)
+        + (_("    Version: {version}").format(version=manifest.version) if manifest.version else "")
+    )
     if manifest.parameters.as_dict():
-        print("Parameters: " + ", ".join(f"{k} {v}" for k, v in manifest.parameters.as_dict().items()))
+        print(_("Parameters: ") + ", ".join(f"{k} {v}" for k, v in manifest.parameters.as_dict().items()))
     if manifest.recommended_model:
-        print(f"Recommended model: {manifest.recommended_model.repo} ({manifest.recommended_model.file})")
+        print(
+            _("Recommended model: {repo} ({file})").format(
+                repo=manifest.recommended_model.repo, file=manifest.recommended_model.file
+            )
+        )
     if manifest.starters:
-        print("Starters:\n" + "\n".join(f"  - {s}" for s in manifest.starters))
-    print("\nInstructions (what the app tells the model):")
+        print(_("Starters:\n") + "\n".join(f"  - {s}" for s in manifest.starters))
+    print(_("\nInstructions (what the app tells the model):"))
     print("\n".join("  " + line for line in manifest.instructions.splitlines()))
     if installed:
         where = f" at commit {installed.sha[:12]}" if installed.sha else f" ({installed.source})"
-        print(f"\nInstalled{where}.")
+        print(_("\nInstalled{where}.").format(where=where))
     return 0
 
 
@@ -209,7 +219,7 @@ def run_install(args: argparse.Namespace) -> int:
         _print_json(_app_json(app))
     else:
         at = f" ({app.repo_id} at commit {app.sha[:12]})" if app.sha else f" (from {folder})"
-        print(f"Installed {app.name}{at}.")
+        print(_("Installed {name}{at}.").format(name=app.name, at=at))
     return 0
 
 
@@ -218,8 +228,13 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([_app_json(app) for app in apps])
         return 0
-    _table([[app.id, _cut(app.name, 40), app.tool, app.source, (app.sha or "")[:12] or (app.manifest.version or "")]
-            for app in apps], ["ID", "NAME", "TOOL", "SOURCE", "VERSION"])
+    _table(
+        [
+            [app.id, _cut(app.name, 40), app.tool, app.source, (app.sha or "")[:12] or (app.manifest.version or "")]
+            for app in apps
+        ],
+        ["ID", "NAME", "TOOL", "SOURCE", "VERSION"],
+    )
     return 0
 
 
@@ -233,24 +248,33 @@ def run_update(args: argparse.Namespace) -> int:
         if update is None:
             report.append({"id": app.id, "sha": app.sha, "updated": False})
             if not args.json:
-                print(f"{app.name} ({app.id}) is up to date.")
+                print(_("{name} ({id}) is up to date.").format(name=app.name, id=app.id))
             continue
         applied = None if args.check else library.update(config, update, progress=None if args.json else _progress)
-        report.append({"id": app.id, "from": app.sha, "to": update.sha, "updated": applied is not None,
-                       "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in update.changes],
-                       "instructions_diff": update.instructions_diff})
+        report.append(
+            {
+                "id": app.id,
+                "from": app.sha,
+                "to": update.sha,
+                "updated": applied is not None,
+                "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in update.changes],
+                "instructions_diff": update.instructions_diff,
+            }
+        )
         if not args.json:
             verb = "Updated" if applied else "Update available for"
             print(f"{verb} {app.name} ({app.id}): {app.sha[:12] if app.sha else '?'} → {update.sha[:12]}")
             for change in update.changes:
                 print(f"  {_(change.label)}: {change.old!r} → {change.new!r}")
             if update.instructions_diff:
-                print("  Instructions:\n" + "\n".join("    " + line
-                                                       for line in update.instructions_diff.splitlines()[2:]))
+                print(
+                    _("  Instructions:\n")
+                    + "\n".join("    " + line for line in update.instructions_diff.splitlines()[2:])
+                )
     if args.json:
         _print_json(report)
     elif not apps:
-        print("No apps installed from the Hub.")
+        print(_("No apps installed from the Hub."))
     return 0
 
 
@@ -259,7 +283,7 @@ def run_remove(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"removed": app.id, "name": app.name})
     else:
-        print(f"Removed {app.name} ({app.id}).")
+        print(_("Removed {name} ({id}).").format(name=app.name, id=app.id))
     return 0
 
 
@@ -273,10 +297,15 @@ def run_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"- {problem}")
         if not problems:
-            print(f"{args.folder} is a valid app, ready to publish.")
+            print(_("{folder} is a valid app, ready to publish.").format(folder=args.folder))
     if problems:
-        print("desktop-gpt: " + ngettext("{n} problem in {folder}", "{n} problems in {folder}", len(problems)).format(
-            n=len(problems), folder=args.folder), file=sys.stderr)
+        print(
+            _("desktop-gpt: ")
+            + ngettext("{n} problem in {folder}", "{n} problems in {folder}", len(problems)).format(
+                n=len(problems), folder=args.folder
+            ),
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -288,6 +317,10 @@ def run_publish(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"repo_id": result.repo_id, "sha": result.sha, "url": result.url, "files": list(result.files)})
     else:
-        print(f"Published {args.folder} to {result.url} (commit {result.sha[:12]}).")
-        print(f"Anyone can install it with: desktop-gpt apps install {result.repo_id}")
+        print(
+            _("Published {folder} to {url} (commit {sha}).").format(
+                folder=args.folder, url=result.url, sha=result.sha[:12]
+            )
+        )
+        print(_("Anyone can install it with: desktop-gpt apps install {repo_id}").format(repo_id=result.repo_id))
     return 0

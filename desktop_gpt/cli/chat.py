@@ -9,17 +9,18 @@ import sys
 from desktop_gpt.cli import common
 from desktop_gpt.engine.protocol import Done, SamplingParams, Token, Trimmed
 from desktop_gpt.services.model import load_model
+from desktop_gpt.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("chat", help="ask the model a question; the reply streams to stdout")
-    p.add_argument("question", nargs="?", help="the question (read from stdin when left out)")
-    p.add_argument("--model", dest="chat_model", metavar="PATH", help="GGUF model file to use")
-    p.add_argument("--system", help="system prompt (default: the one in settings)")
-    p.add_argument("--temperature", type=float, help="0 for greedy, reproducible replies")
-    p.add_argument("--max-tokens", type=int, help="longest reply in tokens")
-    p.add_argument("--seed", type=int, help="random seed for sampling")
-    p.add_argument("--save", action="store_true", help="keep this chat in the app's history")
+    p = sub.add_parser("chat", help=_("ask the model a question; the reply streams to stdout"))
+    p.add_argument("question", nargs="?", help=_("the question (read from stdin when left out)"))
+    p.add_argument("--model", dest="chat_model", metavar="PATH", help=_("GGUF model file to use"))
+    p.add_argument("--system", help=_("system prompt (default: the one in settings)"))
+    p.add_argument("--temperature", type=float, help=_("0 for greedy, reproducible replies"))
+    p.add_argument("--max-tokens", type=int, help=_("longest reply in tokens"))
+    p.add_argument("--seed", type=int, help=_("random seed for sampling"))
+    p.add_argument("--save", action="store_true", help=_("keep this chat in the app's history"))
     p.set_defaults(func=run_chat)
 
 
@@ -55,10 +56,14 @@ def run_chat(args: argparse.Namespace) -> int:
                     sys.stdout.write(event.text)
                     sys.stdout.flush()
                 elif isinstance(event, Trimmed):
-                    print(f"desktop-gpt: note: {event.message}", file=sys.stderr)
+                    print(_("desktop-gpt: note: {message}").format(message=event.message), file=sys.stderr)
                 elif isinstance(event, Done) and event.stats.finish_reason in ("length", "context"):
-                    print(f"\ndesktop-gpt: note: the reply was cut short ({event.stats.finish_reason})",
-                          file=sys.stderr)
+                    print(
+                        _("\ndesktop-gpt: note: the reply was cut short ({finish_reason})").format(
+                            finish_reason=event.stats.finish_reason
+                        ),
+                        file=sys.stderr,
+                    )
         except KeyboardInterrupt:
             engine.cancel()
             raise
@@ -94,17 +99,22 @@ def self_test(args: argparse.Namespace) -> int:
         tokens = stats.completion_tokens if stats else 0
         if tokens <= 0:
             raise SystemExit("desktop-gpt: error: the model loaded but generated no tokens")
-        print(json.dumps({
-            "model": info.name,
-            "backend": info.backend,
-            "gpu_layers": info.gpu_layers_offloaded,
-            "tokens": tokens,
-            "tokens_per_s": stats.tokens_per_s,
-            "ttft_s": stats.ttft_s,
-            "threads": info.threads,
-            "context_size": info.context_size,
-            "reply": text.strip(),
-        }, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "model": info.name,
+                    "backend": info.backend,
+                    "gpu_layers": info.gpu_layers_offloaded,
+                    "tokens": tokens,
+                    "tokens_per_s": stats.tokens_per_s,
+                    "ttft_s": stats.ttft_s,
+                    "threads": info.threads,
+                    "context_size": info.context_size,
+                    "reply": text.strip(),
+                },
+                ensure_ascii=False,
+            )
+        )
     finally:
         engine.close()
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from desktop_gpt import log
 from desktop_gpt.paths import app_paths
 from desktop_gpt.settings import Settings, load_settings
+from desktop_gpt.i18n import _
 
 
 def start_logging() -> Path:
@@ -18,7 +19,7 @@ def start_logging() -> Path:
 def settings() -> Settings:
     loaded = load_settings()
     for problem in loaded.problems:
-        print(f"desktop-gpt: warning: {problem}", file=sys.stderr)
+        print(_("desktop-gpt: warning: {problem}").format(problem=problem), file=sys.stderr)
     return loaded.settings
 
 

@@ -11,43 +11,44 @@ from typing import Any
 from desktop_gpt import log
 from desktop_gpt.cli import common
 from desktop_gpt.errors import DownloadError, HubError, IntegrityError
+from desktop_gpt.i18n import _
 
 _SORTS = ("downloads", "likes", "updated")
 _REPO_HELP = "owner/name, owner/name@Q4_K_M, or the repository's (or a file's) Hub web address"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    m = sub.add_parser("models", help="find, download and manage GGUF models",
-                       description="Find GGUF models on the Hugging Face Hub, download them (resumable, verified) and "
-                       "manage the installed ones. Run the same download again to resume it.")
+    m = sub.add_parser("models", help=_("find, download and manage GGUF models"),
+                       description=_("Find GGUF models on the Hugging Face Hub, download them (resumable, verified) "
+                           "and manage the installed ones. Run the same download again to resume it."))
     msub = m.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
     def action(name: str, help_: str, func, **kw) -> argparse.ArgumentParser:
         p = msub.add_parser(name, help=help_, **kw)
-        p.add_argument("--json", action="store_true", help="print JSON on stdout")
+        p.add_argument("--json", action="store_true", help=_("print JSON on stdout"))
         p.set_defaults(func=func)
         return p
 
     action("recommended", "the curated list of chat models, with fit for this computer", run_recommended)
     p = action("search", "search GGUF repositories on the Hub", run_search)
-    p.add_argument("text", nargs="?", default="", help="words in the repository name")
-    p.add_argument("--sort", default="downloads", choices=_SORTS, help="order (default: downloads)")
-    p.add_argument("--limit", type=int, default=20, help="how many (default: 20)")
+    p.add_argument("text", nargs="?", default="", help=_("words in the repository name"))
+    p.add_argument("--sort", default="downloads", choices=_SORTS, help=_("order (default: downloads)"))
+    p.add_argument("--limit", type=int, default=20, help=_("how many (default: 20)"))
     p = action("files", "every GGUF file of a repository: quantization, size, fit", run_files)
     p.add_argument("repo", help=_REPO_HELP)
-    p.add_argument("--context", type=int, help="context size for the fit estimate (default: the setting)")
-    p.add_argument("--gpu-memory", type=float, metavar="GB", help="free GPU memory to count on, in GB")
+    p.add_argument("--context", type=int, help=_("context size for the fit estimate (default: the setting)"))
+    p.add_argument("--gpu-memory", type=float, metavar="GB", help=_("free GPU memory to count on, in GB"))
     p = action("download", "download a model (resumes an unfinished one; checks its sha256)", run_download)
-    p.add_argument("repo", help=_REPO_HELP + ", or the id of a recommended model (see: models recommended)")
+    p.add_argument("repo", help=_REPO_HELP + _(", or the id of a recommended model (see: models recommended)"))
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--file", help="the GGUF file (a split model: its first part)")
-    which.add_argument("--quant", help="the quantization, e.g. Q4_K_M (default: Q4_K_M, or the only file)")
-    p.add_argument("--set-default", action="store_true", help="use it as the default model once downloaded")
+    which.add_argument("--file", help=_("the GGUF file (a split model: its first part)"))
+    which.add_argument("--quant", help=_("the quantization, e.g. Q4_K_M (default: Q4_K_M, or the only file)"))
+    p.add_argument("--set-default", action="store_true", help=_("use it as the default model once downloaded"))
     action("list", "installed models", run_list)
     p = action("remove", "delete a downloaded model (others are only removed from the list)", run_remove)
-    p.add_argument("name", help="file name, part of it, or path (see: models list)")
+    p.add_argument("name", help=_("file name, part of it, or path (see: models list)"))
     p = action("set-default", "the model to load at start", run_set_default)
-    p.add_argument("name", help="file name, part of it, or path (see: models list)")
+    p.add_argument("name", help=_("file name, part of it, or path (see: models list)"))
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def run_recommended(args: argparse.Namespace) -> int:
         return 0
     _table([[r.name, r.parameters, human_size(r.size), human_size(r.ram), _fit_label(fit), r.repo_id] for r, fit in out],
            ["MODEL", "PARAMS", "SIZE", "RAM", "FIT", "REPO"])
-    print("\nDownload one with: desktop-gpt models download REPO (Q4_K_M by default)")
+    print(_("\nDownload one with: desktop-gpt models download REPO (Q4_K_M by default)"))
     return 0
 
 
@@ -120,7 +121,7 @@ def run_search(args: argparse.Namespace) -> int:
                       "gated": r.gated, "license": r.license} for r in found])
         return 0
     if not found:
-        print(f"No GGUF repositories match '{args.text}'.")
+        print(_("No GGUF repositories match '{text}'.").format(text=args.text))
         return 0
     _table([[r.repo_id, f"{r.downloads:,}", f"{r.likes:,}",
              r.last_modified.strftime("%Y-%m-%d") if r.last_modified else "", "gated" if r.gated else ""]
@@ -151,17 +152,17 @@ def run_files(args: argparse.Namespace) -> int:
                           "fit": fit.verdict, "fit_message": fit.message} for f, fit in rows]})
         return 0
     if not rows:
-        print(f"{files.repo_id} has no GGUF files.")
+        print(_("{repo_id} has no GGUF files.").format(repo_id=files.repo_id))
         return 0
     _table([[f.name, f.quant or "?", human_size(f.size),
              (f"{len(f.parts)} parts" if f.sharded else "") + ("" if f.complete else " (parts missing)"),
              "projector" if f.projector else _fit_label(fit)] for f, fit in rows],
            ["FILE", "QUANT", "SIZE", "", "FIT"])
     note = "" if files.parameters else " (estimated from the file sizes)"
-    print(f"\nFit at {context:,} tokens of context{note}. Download with: desktop-gpt models download {files.repo_id} "
-          f"--quant QUANT")
+    print(_("\nFit at {context:,} tokens of context{note}. Download with: desktop-gpt models download {repo_id} "
+        "--quant QUANT").format(context=context, note=note, repo_id=files.repo_id))
     if files.gated:
-        print("This repository is gated: accept its conditions on the Hub and add an access token first.")
+        print(_("This repository is gated: accept its conditions on the Hub and add an access token first."))
     return 0
 
 
@@ -250,7 +251,7 @@ def run_download(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         download.pause()
         progress.end()
-        print(f"desktop-gpt: stopped. {resume_hint}", file=sys.stderr)
+        print(_("desktop-gpt: stopped. {resume_hint}").format(resume_hint=resume_hint), file=sys.stderr)
         return 130
     except DownloadPaused:  # pragma: no cover - nothing pauses a CLI download but Ctrl+C
         progress.end()
@@ -273,17 +274,35 @@ def run_download(args: argparse.Namespace) -> int:
                      "sha256": [p.sha256 for p in request.parts], "default": bool(args.set_default)})
     else:
         print(path)
-        print(f"Downloaded and verified {model.name}" + (" and set it as the default model." if args.set_default
-                                                         else f". Use it with: desktop-gpt models set-default "
-                                                              f"{model.name}"), file=sys.stderr)
+        print(
+            _("Downloaded and verified {name}").format(name=model.name)
+            + (
+                _(" and set it as the default model.")
+                if args.set_default
+                else _(". Use it with: desktop-gpt models set-default {name}").format(name=model.name)
+            ),
+            file=sys.stderr,
+        )
     return 0
 
 
 def _model_json(m) -> dict:
-    return {"name": m.name, "path": str(m.path), "parts": [str(p) for p in m.parts], "size": m.size,
-            "source": m.source, "repo_id": m.repo_id, "architecture": m.architecture, "parameters": m.parameters,
-            "quantization": m.quantization, "context_length": m.context_length, "license": m.license,
-            "default": m.is_default, "deletable": m.deletable, "problem": m.problem or None}
+    return {
+        "name": m.name,
+        "path": str(m.path),
+        "parts": [str(p) for p in m.parts],
+        "size": m.size,
+        "source": m.source,
+        "repo_id": m.repo_id,
+        "architecture": m.architecture,
+        "parameters": m.parameters,
+        "quantization": m.quantization,
+        "context_length": m.context_length,
+        "license": m.license,
+        "default": m.is_default,
+        "deletable": m.deletable,
+        "problem": m.problem or None,
+    }
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -295,12 +314,25 @@ def run_list(args: argparse.Namespace) -> int:
         _print_json([_model_json(m) for m in models])
         return 0
     if not models:
-        print("No models installed. See: desktop-gpt models recommended")
+        print(_("No models installed. See: desktop-gpt models recommended"))
         return 0
-    _table([["*" if m.is_default else "", m.name, m.quantization or "?", human_size(m.size),
-             parameters_text(m.parameters, ""), m.architecture or "", f"{m.context_length:,}" if m.context_length else "",
-             m.source_label, ("⚠ " + m.problem) if m.problem else str(m.path.parent)] for m in models],
-           ["", "NAME", "QUANT", "SIZE", "PARAMS", "ARCH", "CONTEXT", "SOURCE", "WHERE"])
+    _table(
+        [
+            [
+                "*" if m.is_default else "",
+                m.name,
+                m.quantization or "?",
+                human_size(m.size),
+                parameters_text(m.parameters, ""),
+                m.architecture or "",
+                f"{m.context_length:,}" if m.context_length else "",
+                m.source_label,
+                ("⚠ " + m.problem) if m.problem else str(m.path.parent),
+            ]
+            for m in models
+        ],
+        ["", "NAME", "QUANT", "SIZE", "PARAMS", "ARCH", "CONTEXT", "SOURCE", "WHERE"],
+    )
     return 0
 
 
@@ -326,6 +358,5 @@ def run_set_default(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"default": str(model.path)})
     else:
-        print(f"{model.name} is now the default model ({model.path}).")
+        print(_("{name} is now the default model ({path}).").format(name=model.name, path=model.path))
     return 0
-

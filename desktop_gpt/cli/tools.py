@@ -15,6 +15,7 @@ from desktop_gpt.tools import code as code_tools
 from desktop_gpt.tools import translation, writing
 from desktop_gpt.tools.options import find
 from desktop_gpt.tools.templates import Prompt
+from desktop_gpt.i18n import _
 
 
 def _keys(options) -> str:
@@ -22,51 +23,70 @@ def _keys(options) -> str:
 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", dest="tool_model", metavar="PATH", help="GGUF model file to use")
-    p.add_argument("--temperature", type=float, help="0 for greedy, reproducible output")
-    p.add_argument("--max-tokens", type=int, help="longest output in tokens")
-    p.add_argument("--seed", type=int, help="random seed for sampling")
-    p.add_argument("--save", action="store_true", help="keep this run in the app's history")
+    p.add_argument("--model", dest="tool_model", metavar="PATH", help=_("GGUF model file to use"))
+    p.add_argument("--temperature", type=float, help=_("0 for greedy, reproducible output"))
+    p.add_argument("--max-tokens", type=int, help=_("longest output in tokens"))
+    p.add_argument("--seed", type=int, help=_("random seed for sampling"))
+    p.add_argument("--save", action="store_true", help=_("keep this run in the app's history"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    w = sub.add_parser("write", help="draft a piece from a topic, or edit text (shorten, rewrite, continue…)",
-                       description="Draft: desktop-gpt write --kind poem \"autumn rain\". "
-                       "Edit: desktop-gpt write --task shorten < draft.md")
-    w.add_argument("text", nargs="?", help="the topic of a draft, or the text to edit (else --file or stdin)")
-    w.add_argument("--kind", help=f"draft this kind of piece: {_keys(writing.KINDS)}")
-    w.add_argument("--task", help=f"edit the text: {_keys(writing.TASKS)}")
-    w.add_argument("--tone", default="neutral", help=f"{_keys(writing.TONES)} (default: neutral)")
-    w.add_argument("--length", default="medium", help=f"of a draft: {_keys(writing.LENGTHS)} (default: medium)")
-    w.add_argument("--language", help="language to write in (default: the language of the text)")
-    w.add_argument("-f", "--file", help="read the text from this file")
+    w = sub.add_parser(
+        "write",
+        help=_("draft a piece from a topic, or edit text (shorten, rewrite, continue…)"),
+        description=_(
+            'Draft: desktop-gpt write --kind poem "autumn rain". Edit: desktop-gpt write --task shorten < draft.md'
+        ),
+    )
+    w.add_argument("text", nargs="?", help=_("the topic of a draft, or the text to edit (else --file or stdin)"))
+    w.add_argument("--kind", help=_("draft this kind of piece: {keys}").format(keys=_keys(writing.KINDS)))
+    w.add_argument("--task", help=_("edit the text: {keys}").format(keys=_keys(writing.TASKS)))
+    w.add_argument("--tone", default="neutral", help=_("{keys} (default: neutral)").format(keys=_keys(writing.TONES)))
+    w.add_argument(
+        "--length", default="medium", help=_("of a draft: {keys} (default: medium)").format(keys=_keys(writing.LENGTHS))
+    )
+    w.add_argument("--language", help=_("language to write in (default: the language of the text)"))
+    w.add_argument("-f", "--file", help=_("read the text from this file"))
     _engine_options(w)
     w.set_defaults(func=run_write)
 
-    t = sub.add_parser("translate", help="translate text or a .txt/.md file (Markdown structure is kept)",
-                       description="desktop-gpt translate --to zh-Hans \"Good morning\"")
-    t.add_argument("text", nargs="?", help="the text (else --file or stdin)")
-    t.add_argument("--to", dest="target", required=True, help="target language, e.g. zh-Hans, en, ja, fr")
-    t.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
-    t.add_argument("--tone", default="neutral", help=f"{_keys(translation.TONES)} (default: neutral)")
-    t.add_argument("--glossary", metavar="FILE", help="glossary file, one “term = translation” per line")
-    t.add_argument("--term", action="append", default=[], metavar="TERM=TRANSLATION",
-                   help="a glossary entry (repeatable)")
-    t.add_argument("-f", "--file", help="translate this .txt/.md file")
-    t.add_argument("-o", "--output", help="write the translation to this file instead of stdout")
+    t = sub.add_parser(
+        "translate",
+        help=_("translate text or a .txt/.md file (Markdown structure is kept)"),
+        description=_('desktop-gpt translate --to zh-Hans "Good morning"'),
+    )
+    t.add_argument("text", nargs="?", help=_("the text (else --file or stdin)"))
+    t.add_argument("--to", dest="target", required=True, help=_("target language, e.g. zh-Hans, en, ja, fr"))
+    t.add_argument("--from", dest="source", default="auto", help=_("source language (default: detect)"))
+    t.add_argument(
+        "--tone", default="neutral", help=_("{keys} (default: neutral)").format(keys=_keys(translation.TONES))
+    )
+    t.add_argument("--glossary", metavar="FILE", help=_("glossary file, one “term = translation” per line"))
+    t.add_argument(
+        "--term", action="append", default=[], metavar="TERM=TRANSLATION", help=_("a glossary entry (repeatable)")
+    )
+    t.add_argument("-f", "--file", help=_("translate this .txt/.md file"))
+    t.add_argument("-o", "--output", help=_("write the translation to this file instead of stdout"))
     _engine_options(t)
     t.set_defaults(func=run_translate)
 
-    c = sub.add_parser("code", help="generate, explain, fix, refactor, test, convert or comment code",
-                       description="desktop-gpt code --lang python \"a function that reverses a string\"")
-    c.add_argument("text", nargs="?", help="what to write (generate), or notes for the task")
-    c.add_argument("--lang", help="programming language (default: from --file's suffix, else python): "
-                   + _keys(code_tools.LANGUAGES))
-    c.add_argument("--task", default="generate", help=f"{_keys(code_tools.TASKS)} (default: generate)")
-    c.add_argument("--to", dest="target", help="language to convert to (with --task convert)")
-    c.add_argument("--error", help="the error message, for --task fix")
-    c.add_argument("-f", "--file", help="the code to work on (else stdin, for tasks other than generate)")
-    c.add_argument("--code-only", action="store_true", help="print only the code, without the explanation")
+    c = sub.add_parser(
+        "code",
+        help=_("generate, explain, fix, refactor, test, convert or comment code"),
+        description=_('desktop-gpt code --lang python "a function that reverses a string"'),
+    )
+    c.add_argument("text", nargs="?", help=_("what to write (generate), or notes for the task"))
+    c.add_argument(
+        "--lang",
+        help=_("programming language (default: from --file's suffix, else python): ") + _keys(code_tools.LANGUAGES),
+    )
+    c.add_argument(
+        "--task", default="generate", help=_("{keys} (default: generate)").format(keys=_keys(code_tools.TASKS))
+    )
+    c.add_argument("--to", dest="target", help=_("language to convert to (with --task convert)"))
+    c.add_argument("--error", help=_("the error message, for --task fix"))
+    c.add_argument("-f", "--file", help=_("the code to work on (else stdin, for tasks other than generate)"))
+    c.add_argument("--code-only", action="store_true", help=_("print only the code, without the explanation"))
     _engine_options(c)
     c.set_defaults(func=run_code)
 
@@ -79,7 +99,7 @@ def _read_input(args: argparse.Namespace, what: str) -> str:
     if getattr(args, "file", None):
         return tool_runs.read_text_file(args.file)
     if sys.stdin is None or sys.stdin.isatty():
-        raise ToolInputError(f"Give the {what} as an argument, with --file, or on stdin.")
+        raise ToolInputError(_("Give the {what} as an argument, with --file, or on stdin.").format(what=what))
     return sys.stdin.read()
 
 
@@ -93,8 +113,9 @@ def _params(settings, args: argparse.Namespace) -> SamplingParams:
 
 
 # -- running --------------------------------------------------------------------------------------------------
-def _run(args: argparse.Namespace, settings, prompt: Prompt, params: SamplingParams, events_of=None,
-         quiet: bool = False) -> str:
+def _run(
+    args: argparse.Namespace, settings, prompt: Prompt, params: SamplingParams, events_of=None, quiet: bool = False
+) -> str:
     """Load the model, stream the prompt (printing it unless ``quiet``), return the whole output."""
     engine = common.engine()
     parts: list[str] = []
@@ -103,8 +124,11 @@ def _run(args: argparse.Namespace, settings, prompt: Prompt, params: SamplingPar
         load_model(engine, settings, override=args.tool_model or args.model)
         events = events_of(engine) if events_of else tool_runs.events_for(engine, prompt, params)
         if args.save:
-            events = (e for e in tool_runs.run(engine, common.store(), prompt, params, events)
-                      if not isinstance(e, tool_runs.ReplyStarted))
+            events = (
+                e
+                for e in tool_runs.run(engine, common.store(), prompt, params, events)
+                if not isinstance(e, tool_runs.ReplyStarted)
+            )
         try:
             for event in events:
                 if isinstance(event, Token):
@@ -124,7 +148,10 @@ def _run(args: argparse.Namespace, settings, prompt: Prompt, params: SamplingPar
         sys.stdout.write("\n")
         sys.stdout.flush()
     if cut:
-        print(f"desktop-gpt: note: the output was cut short ({cut}); raise --max-tokens for more", file=sys.stderr)
+        print(
+            _("desktop-gpt: note: the output was cut short ({cut}); raise --max-tokens for more").format(cut=cut),
+            file=sys.stderr,
+        )
     return out
 
 
@@ -132,12 +159,15 @@ def run_write(args: argparse.Namespace) -> int:
     settings = common.settings()
     params = _params(settings, args)
     if args.task and args.kind:
-        raise ToolInputError("Use --kind to draft something new, or --task to edit text, not both.")
+        raise ToolInputError(_("Use --kind to draft something new, or --task to edit text, not both."))
     if args.task:
         task = find(writing.TASKS, args.task, "task")
         text = _read_input(args, "text to edit")
-        prompt = (writing.continue_prompt(text) if task.raw
-                  else writing.task_prompt(task.key, text, tone=args.tone, language=args.language))
+        prompt = (
+            writing.continue_prompt(text)
+            if task.raw
+            else writing.task_prompt(task.key, text, tone=args.tone, language=args.language)
+        )
     else:
         topic = _read_input(args, "topic")
         prompt = writing.draft_prompt(args.kind or "article", topic, args.tone, args.length, args.language)
@@ -160,12 +190,18 @@ def run_translate(args: argparse.Namespace) -> int:
     else:
         request = translation.TranslationRequest(_read_input(args, "text to translate"), args.target, **options)
     if not request.text.strip():
-        raise ToolInputError("There is no text to translate.")
-    out = _run(args, settings, request.prompt(), params, lambda engine: translate(engine, request, params),
-               quiet=bool(args.output))
+        raise ToolInputError(_("There is no text to translate."))
+    out = _run(
+        args,
+        settings,
+        request.prompt(),
+        params,
+        lambda engine: translate(engine, request, params),
+        quiet=bool(args.output),
+    )
     if args.output:
         path = tool_runs.write_text_file(args.output, out)
-        print(f"desktop-gpt: saved {path}", file=sys.stderr)
+        print(_("desktop-gpt: saved {path}").format(path=path), file=sys.stderr)
     return 0
 
 
@@ -180,14 +216,15 @@ def run_code(args: argparse.Namespace) -> int:
     else:
         code = tool_runs.read_text_file(args.file) if args.file else _stdin_code()
         description = args.text or ""
-    prompt = code_tools.code_prompt(task.key, language, code=code, description=description,
-                                    error=args.error or "", target=args.target)
+    prompt = code_tools.code_prompt(
+        task.key, language, code=code, description=description, error=args.error or "", target=args.target
+    )
     out = _run(args, settings, prompt, params, quiet=args.code_only)
     if args.code_only:
         wanted = args.target if task.key == "convert" else language
         block = code_tools.main_block(code_tools.extract_code_blocks(out), wanted)
         if block is None:
-            print("desktop-gpt: note: the reply has no fenced code block; printing it whole", file=sys.stderr)
+            print(_("desktop-gpt: note: the reply has no fenced code block; printing it whole"), file=sys.stderr)
             text = out.strip()
         else:
             text = block.code
@@ -197,7 +234,7 @@ def run_code(args: argparse.Namespace) -> int:
 
 def _stdin_code() -> str:
     if sys.stdin is None or sys.stdin.isatty():
-        raise ToolInputError("Give the code with --file or on stdin.")
+        raise ToolInputError(_("Give the code with --file or on stdin."))
     return sys.stdin.read()
 
 
@@ -206,4 +243,3 @@ def _language_of(path: str | None) -> str | None:
         return None
     suffix = Path(path).suffix.lower()
     return next((lang.key for lang in code_tools.LANGUAGES if lang.extension == suffix), None)
-

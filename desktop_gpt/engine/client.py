@@ -114,7 +114,7 @@ class Engine:
         self._proc, self._conn = proc, parent
         if not parent.poll(self._start_timeout):
             self._kill()
-            raise EngineCrashed("The model engine did not start in time.")
+            raise EngineCrashed(_("The model engine did not start in time."))
         msg = self._recv()
         if msg[0] == "error":
             self._kill()
@@ -140,7 +140,7 @@ class Engine:
         how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         _log.error("engine worker died (%s)", how)
         return EngineCrashed(
-            f"The model engine stopped unexpectedly ({how}). It will restart with your next request."
+            _("The model engine stopped unexpectedly ({how}). It will restart with your next request.").format(how=how)
         )
 
     def _recv_one(self) -> tuple:
@@ -218,7 +218,7 @@ class Engine:
 
     def _acquire(self) -> None:
         if not self._lock.acquire(blocking=False):
-            raise EngineBusy("The model is busy with another request. Stop it first, or wait for it to finish.")
+            raise EngineBusy(_("The model is busy with another request. Stop it first, or wait for it to finish."))
         self._killed = False
         with self._cancel_lock:
             self._cancel.value = 1 if self.stop_requested() else 0
@@ -258,8 +258,10 @@ class Engine:
                     raise Cancelled(f"loading {Path(path).name} was cancelled") from None
                 self._restore_previous()
                 raise ModelLoadError(
-                    f"Loading {Path(path).name} crashed the model engine; the file is probably damaged or not "
-                    "supported." + (" The previous model is loaded again." if self.info else "")
+                    _("Loading {name} crashed the model engine; the file is probably damaged or not supported.").format(
+                        name=Path(path).name
+                    )
+                    + (_(" The previous model is loaded again.") if self.info else "")
                 ) from None
         finally:
             self._lock.release()
@@ -345,7 +347,7 @@ class Engine:
     def _require_model(self) -> None:
         self._ensure()
         if self._loaded_request is None:
-            raise errors.NoModelError("No model is loaded. Open a model file first.")
+            raise errors.NoModelError(_("No model is loaded. Open a model file first."))
 
     def _request(self, message: dict[str, Any]) -> tuple:
         """Send a request and return the worker's first answer. A worker found dead before it answered (killed

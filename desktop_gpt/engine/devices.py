@@ -21,6 +21,7 @@ from typing import Any
 
 from desktop_gpt import log
 from desktop_gpt.engine.offload import gpu_backends, rebuild_help
+from desktop_gpt.i18n import _
 
 _log = log.get("engine.devices")
 
@@ -108,24 +109,34 @@ class SystemInfo:
         if self.gpu_offload:
             return ""
         if self.error:
-            return f"The GPU could not be checked: {self.error}"
+            return _("The GPU could not be checked: {error}").format(error=self.error)
         backend = self.gpu_backend
         if backend:
-            return (f"This llama.cpp build has {backend}, but no usable GPU was found (is the GPU driver installed "
-                    "and working?).")
+            return (_("This llama.cpp build has {backend}, but no usable GPU was found (is the GPU driver "
+                "installed and working?).").format(backend=backend))
         unused = self.unused_gpus
         if unused:
-            return (f"This computer has {unused[0].description}, but the installed llama.cpp was built for the CPU "
-                    f"only. {rebuild_help()}")
-        return f"The installed llama.cpp was built for the CPU only. {rebuild_help()}"
+            return _(
+                "This computer has {description}, but the installed llama.cpp was built for the CPU only. "
+                "{rebuild_help}"
+            ).format(description=unused[0].description, rebuild_help=rebuild_help())
+        return _("The installed llama.cpp was built for the CPU only. {rebuild_help}").format(
+            rebuild_help=rebuild_help()
+        )
 
     def summary(self) -> str:
         """One line: where models run and how much memory there is."""
         if self.gpu_offload and self.gpu_devices:
-            gpus = ", ".join(f"{d.description or d.name} ({_gib(d.memory_free)} of {_gib(d.memory_total)} free)"
-                             for d in self.gpu_devices)
+            gpus = ", ".join(
+                _("{device} ({free} of {total} free)").format(
+                    device=d.description or d.name, free=_gib(d.memory_free), total=_gib(d.memory_total)
+                )
+                for d in self.gpu_devices
+            )
             return f"{self.gpu_backend or 'GPU'}: {gpus}"
-        return f"CPU only · {_gib(self.ram_available)} of {_gib(self.ram_total)} RAM free"
+        return _("CPU only · {free} of {total} RAM free").format(
+            free=_gib(self.ram_available), total=_gib(self.ram_total)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,8 +167,9 @@ def parse_nvidia_smi(text: str) -> list[Device]:
             total, free = int(float(parts[1])), int(float(parts[2]))
         except ValueError:
             continue
-        found.append(Device(f"GPU{len(found)}", parts[0], "gpu", total * 2**20, free * 2**20, usable=False,
-                            source="nvidia-smi"))
+        found.append(
+            Device(f"GPU{len(found)}", parts[0], "gpu", total * 2**20, free * 2**20, usable=False, source="nvidia-smi")
+        )
     return found
 
 
@@ -235,8 +247,13 @@ def probe(timeout: float = PROBE_TIMEOUT_S) -> SystemInfo:
     info.devices = merge_nvidia(info.devices, nvidia_smi())
     info.ram_total, info.ram_available = memory()
     info.unified_memory = apple_silicon()
-    _log.info("system: %s; backends %s; devices %s%s", info.summary(), info.backends,
-              [(d.name, d.description, d.memory_total) for d in info.devices], f"; error: {error}" if error else "")
+    _log.info(
+        "system: %s; backends %s; devices %s%s",
+        info.summary(),
+        info.backends,
+        [(d.name, d.description, d.memory_total) for d in info.devices],
+        f"; error: {error}" if error else "",
+    )
     return info
 
 

@@ -80,26 +80,56 @@ def explain(requested: int, offloaded: int, total: int, *, backends: list[str] |
         return OffloadReport(requested, offloaded, total, reason, message)
 
     if requested == 0:
-        return report(CPU_CHOSEN, "You chose CPU only in Settings, so no layers are on the GPU.")
+        return report(CPU_CHOSEN, _("You chose CPU only in Settings, so no layers are on the GPU."))
     want = total if requested < 0 else min(requested, total)
     if total and offloaded >= want:
         if 0 < total < requested:
-            return report(MODEL_HAS_FEWER, f"All {total} layers are on the GPU: the model has {total}, fewer than "
-                                           f"the {requested} you asked for.")
+            return report(
+                MODEL_HAS_FEWER,
+                _(
+                    "All {total} layers are on the GPU: the model has {total}, fewer than the {requested} you "
+                    "asked for."
+                ).format(total=total, requested=requested),
+            )
         if 0 < requested < total:
-            return report(USER_CHOSE_FEWER, f"You chose {requested} of the model's {total} layers in Settings; "
-                                            "the others run on the CPU. Choose Auto to put all of them on the GPU.")
+            return report(
+                USER_CHOSE_FEWER,
+                _(
+                    "You chose {requested} of the model's {total} layers in Settings; the others run on the CPU. "
+                    "Choose Auto to put all of them on the GPU."
+                ).format(requested=requested, total=total),
+            )
         return report(NONE, "")
     gpus = gpu_backends(backends)
     if not gpus:
-        return report(NO_GPU_BUILD, "This llama.cpp build has no GPU backend (it was built for the CPU only), so "
-                                    f"the model runs on the CPU. {rebuild_help()}")
+        return report(
+            NO_GPU_BUILD,
+            _(
+                "This llama.cpp build has no GPU backend (it was built for the CPU only), so the model runs on "
+                "the CPU. {rebuild_help}"
+            ).format(rebuild_help=rebuild_help()),
+        )
     if not gpu_usable:
-        return report(NO_GPU_DEVICE, f"This llama.cpp build has {', '.join(gpus)}, but no usable GPU was found (is "
-                                     "the GPU driver installed and working?), so the model runs on the CPU.")
+        return report(
+            NO_GPU_DEVICE,
+            _(
+                "This llama.cpp build has {gpus}, but no usable GPU was found (is the GPU driver installed and "
+                "working?), so the model runs on the CPU."
+            ).format(gpus=", ".join(gpus)),
+        )
     if out_of_memory:
-        return report(OUT_OF_MEMORY, f"Only {offloaded} of {want} layers fit in GPU memory; the others run on the "
-                                     "CPU. Choose fewer GPU layers, a smaller quantization or a smaller context, "
-                                     "or close other programs that use the GPU.")
-    return report(UNKNOWN, f"llama.cpp put only {offloaded} of {want} layers on the GPU. The engine log says more "
-                           "(Help → Open log folder).")
+        return report(
+            OUT_OF_MEMORY,
+            _(
+                "Only {offloaded} of {want} layers fit in GPU memory; the others run on the CPU. Choose fewer "
+                "GPU layers, a smaller quantization or a smaller context, or close other programs that use the "
+                "GPU."
+            ).format(offloaded=offloaded, want=want),
+        )
+    return report(
+        UNKNOWN,
+        _(
+            "llama.cpp put only {offloaded} of {want} layers on the GPU. The engine log says more (Help → Open "
+            "log folder)."
+        ).format(offloaded=offloaded, want=want),
+    )

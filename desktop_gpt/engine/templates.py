@@ -11,6 +11,7 @@ import jinja2
 import jinja2.sandbox
 
 from desktop_gpt.errors import TemplateError
+from desktop_gpt.i18n import _
 
 # Used when a GGUF carries no template at all (old conversions); ChatML is what most small chat models use.
 CHATML = (
@@ -70,8 +71,8 @@ class ChatTemplate:
             self._template = env.from_string(template)
         except jinja2.TemplateError as exc:
             raise TemplateError(
-                f"This model's chat template cannot be read ({exc}). Choose another model, or a GGUF "
-                "from a publisher with fixed templates."
+                _("This model's chat template cannot be read ({exc}). Choose another model, or a GGUF from "
+                    "a publisher with fixed templates.").format(exc=exc)
             ) from None
 
     def render(self, messages: list[dict[str, str]], add_generation_prompt: bool = True) -> RenderedPrompt:
@@ -87,22 +88,28 @@ class ChatTemplate:
                 self.merges_system = True
                 self.fixes.append("system prompt merged into the first user message")
                 return RenderedPrompt(self._render(merge_system(msgs), add_generation_prompt), list(self.fixes))
-            raise TemplateError(f"This model's chat template refused the conversation: {exc}") from None
+            raise TemplateError(
+                _("This model's chat template refused the conversation: {exc}").format(exc=exc)
+            ) from None
         except jinja2.TemplateError as exc:
-            raise TemplateError(f"This model's chat template failed to render: {exc}") from None
+            raise TemplateError(_("This model's chat template failed to render: {exc}").format(exc=exc)) from None
 
     def _render(self, msgs: list[dict[str, str]], add_generation_prompt: bool) -> str:
         try:
             return self._template.render(
-                messages=msgs, add_generation_prompt=add_generation_prompt, bos_token=self.bos_token,
-                eos_token=self.eos_token, tools=None, date_string=_dt.date.today().strftime("%d %b %Y"),
+                messages=msgs,
+                add_generation_prompt=add_generation_prompt,
+                bos_token=self.bos_token,
+                eos_token=self.eos_token,
+                tools=None,
+                date_string=_dt.date.today().strftime("%d %b %Y"),
             )
         except jinja2.TemplateError:
             raise
         except _TemplateRaised:
             raise
         except Exception as exc:  # noqa: BLE001 - a template can raise anything (TypeError on None + str…)
-            raise TemplateError(f"This model's chat template failed to render: {exc}") from None
+            raise TemplateError(_("This model's chat template failed to render: {exc}").format(exc=exc)) from None
 
     def check(self) -> None:
         """Render a sample conversation so a broken template is reported when the model loads, not at send."""

@@ -26,7 +26,7 @@ from desktop_gpt.engine.offload import explain as explain_offload
 from desktop_gpt.engine.protocol import GenerationStats, LoadRequest, ModelInfo, SamplingParams
 from desktop_gpt.engine.templates import ChatTemplate, normalise
 from desktop_gpt.errors import ContextFullError, DesktopGPTError, ModelLoadError, TemplateError
-from desktop_gpt.i18n import _
+from desktop_gpt.i18n import _, ngettext
 
 _log = log.get("engine.worker")
 _llama_log = log.get("engine.llama")
@@ -251,7 +251,7 @@ class Worker:
 
     def _require_model(self) -> None:
         if self.llm is None:
-            raise ModelLoadError("No model is loaded.")
+            raise ModelLoadError(_("No model is loaded."))
 
     # -- prompts --------------------------------------------------------------------------------------------
     def tokenize(self, text: str, special: bool) -> list[int]:
@@ -460,8 +460,10 @@ def _fingerprint(messages: list[dict[str, str]]) -> str:
 
 
 def _trim_message(dropped: int) -> str:
-    return (f"The conversation is longer than the model's context, so the oldest {dropped} message"
-            f"{'s were' if dropped != 1 else ' was'} left out of what the model sees. The system prompt is kept.")
+    return ngettext("The conversation is longer than the model's context, so the oldest {n} message was left out of "
+                    "what the model sees. The system prompt is kept.",
+                    "The conversation is longer than the model's context, so the oldest {n} messages were left out of "
+                    "what the model sees. The system prompt is kept.", dropped).format(n=dropped)
 
 
 def serve(conn, cancel, log_dir: str | None = None) -> None:

@@ -15,6 +15,7 @@ from desktop_gpt.errors import HubProtocolError
 from desktop_gpt.models.quant import HubFile, ModelFile, group_files
 from desktop_gpt.resources import resource
 from desktop_gpt.store.hub import HubConfig, check_repo_id, hub_errors, is_safe_repo_path, quick_get
+from desktop_gpt.i18n import _
 
 # What people call the orders → what HfApi.list_models takes.
 SORTS = {"downloads": "downloads", "likes": "likes", "updated": "last_modified", "last_modified": "last_modified",
@@ -77,7 +78,7 @@ def search(config: HubConfig, text: str = "", *, sort: str = "downloads", limit:
     if order is None:
         from desktop_gpt.errors import ToolInputError
 
-        raise ToolInputError(f"Unknown sort order '{sort}': choose downloads, likes or updated.")
+        raise ToolInputError(_("Unknown sort order '{sort}': choose downloads, likes or updated.").format(sort=sort))
     params: list[tuple[str, Any]] = [("filter", "gguf")]
     if text.strip():
         params.append(("search", text.strip()))
@@ -86,8 +87,12 @@ def search(config: HubConfig, text: str = "", *, sort: str = "downloads", limit:
         # One page, one short retry (not the client's ~23 s of retries): a person is waiting for this list.
         items = quick_get(config, f"{config.endpoint}/api/models", params=params).json()
     if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
-        raise HubProtocolError(f"The server at {config.endpoint} did not answer like a Hugging Face Hub "
-                               "(the list of models was not a list of repositories).")
+        raise HubProtocolError(
+            _(
+                "The server at {endpoint} did not answer like a Hugging Face Hub (the list of models was not a "
+                "list of repositories)."
+            ).format(endpoint=config.endpoint)
+        )
     return [_summary(ModelInfo(**item)) for item in items]
 
 
@@ -95,9 +100,18 @@ def _summary(info: Any) -> RepoSummary:
     tags = tuple(info.tags or ())
     license_ = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
     gguf = getattr(info, "gguf", None) or {}
-    return RepoSummary(info.id, info.author or info.id.split("/")[0], int(info.downloads or 0),
-                       int(info.likes or 0), info.last_modified, bool(info.gated), license_, tags,
-                       _int(gguf.get("total")), gguf.get("architecture"))
+    return RepoSummary(
+        info.id,
+        info.author or info.id.split("/")[0],
+        int(info.downloads or 0),
+        int(info.likes or 0),
+        info.last_modified,
+        bool(info.gated),
+        license_,
+        tags,
+        _int(gguf.get("total")),
+        gguf.get("architecture"),
+    )
 
 
 @dataclass(frozen=True)
@@ -121,8 +135,12 @@ def parse_ref(text: str) -> RepoRef:
 
     match = _REF.match(text.strip())
     if not match:
-        raise ToolInputError(f"'{text.strip()}' is not a Hub repository: write it as owner/name (for example "
-                             f"Qwen/Qwen2.5-1.5B-Instruct-GGUF) or paste its web address.")
+        raise ToolInputError(
+            _(
+                "'{text}' is not a Hub repository: write it as owner/name (for example "
+                "Qwen/Qwen2.5-1.5B-Instruct-GGUF) or paste its web address."
+            ).format(text=text.strip())
+        )
     file = unquote(match.group("file")) if match.group("file") else None
     quant = match.group("quant")
     if quant and quant.lower().endswith(".gguf"):
@@ -144,17 +162,28 @@ def repo_files(config: HubConfig, repo_id: str, revision: str | None = None) -> 
         info = config.api().model_info(repo_id, revision=revision, files_metadata=True)
     repo_id = check_repo_id(info.id or repo_id, repo_id)
     commit = info.sha or revision or "main"
-    files = [HubFile(s.rfilename, int(s.size or (s.lfs.size if s.lfs else 0) or 0),
-                     s.lfs.sha256 if s.lfs else None, s.blob_id)
-             for s in (info.siblings or []) if is_safe_repo_path(s.rfilename)]
+    files = [
+        HubFile(
+            s.rfilename, int(s.size or (s.lfs.size if s.lfs else 0) or 0), s.lfs.sha256 if s.lfs else None, s.blob_id
+        )
+        for s in (info.siblings or [])
+        if is_safe_repo_path(s.rfilename)
+    ]
     card = info.card_data.to_dict() if info.card_data is not None else {}
-    license_ = card.get("license") or next((t.split(":", 1)[1] for t in (info.tags or [])
-                                            if t.startswith("license:")), None)
+    license_ = card.get("license") or next(
+        (t.split(":", 1)[1] for t in (info.tags or []) if t.startswith("license:")), None
+    )
     gguf = info.gguf or {}
-    return RepoFiles(repo_id=repo_id, commit=commit, files=tuple(group_files(repo_id, commit, files)),
-                     gated=bool(info.gated), license=license_ if isinstance(license_, str) else None,
-                     parameters=_int(gguf.get("total")), architecture=gguf.get("architecture"),
-                     context_length=_int(gguf.get("context_length")))
+    return RepoFiles(
+        repo_id=repo_id,
+        commit=commit,
+        files=tuple(group_files(repo_id, commit, files)),
+        gated=bool(info.gated),
+        license=license_ if isinstance(license_, str) else None,
+        parameters=_int(gguf.get("total")),
+        architecture=gguf.get("architecture"),
+        context_length=_int(gguf.get("context_length")),
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -170,7 +199,9 @@ def pick(files: RepoFiles, *, filename: str | None = None, quant: str | None = N
 
     models = files.models() or list(files.files)
     if not models:
-        raise FileNotOnHub(f"'{files.repo_id}' has no GGUF model files.", repo_id=files.repo_id)
+        raise FileNotOnHub(
+            _("'{repo_id}' has no GGUF model files.").format(repo_id=files.repo_id), repo_id=files.repo_id
+        )
     labels = ", ".join(sorted({m.quant or m.name for m in models}))
     if filename:
         wanted = filename.strip().rsplit("/", 1)[-1].lower()
@@ -178,24 +209,42 @@ def pick(files: RepoFiles, *, filename: str | None = None, quant: str | None = N
             names = {m.name.lower(), m.path.lower()} | {p.path.rsplit("/", 1)[-1].lower() for p in m.parts}
             if wanted in names:
                 return m
-        raise FileNotOnHub(f"'{filename}' is not a GGUF model in '{files.repo_id}'. It has: "
-                           + ", ".join(m.name for m in models) + ".", repo_id=files.repo_id)
+        raise FileNotOnHub(
+            _("'{filename}' is not a GGUF model in '{repo_id}'. It has: ").format(
+                filename=filename, repo_id=files.repo_id
+            )
+            + ", ".join(m.name for m in models)
+            + ".",
+            repo_id=files.repo_id,
+        )
     if quant:
         matches = [m for m in models if (m.quant or "").upper() == quant.strip().upper()]
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise FileNotOnHub(f"'{files.repo_id}' has no {quant.upper()} file. Quantizations: {labels}.",
-                               repo_id=files.repo_id)
-        raise ToolInputError(f"'{files.repo_id}' has several {quant.upper()} files; choose one with --file: "
-                             + ", ".join(m.name for m in matches) + ".")
+            raise FileNotOnHub(
+                _("'{repo_id}' has no {quant} file. Quantizations: {labels}.").format(
+                    repo_id=files.repo_id, quant=quant.upper(), labels=labels
+                ),
+                repo_id=files.repo_id,
+            )
+        raise ToolInputError(
+            _("'{repo_id}' has several {quant} files; choose one with --file: ").format(
+                repo_id=files.repo_id, quant=quant.upper()
+            )
+            + ", ".join(m.name for m in matches)
+            + "."
+        )
     if len(models) == 1:
         return models[0]
     default = [m for m in models if m.quant == "Q4_K_M"]
     if len(default) == 1:
         return default[0]
-    raise ToolInputError(f"'{files.repo_id}' has {len(models)} GGUF files; choose a quantization ({labels}) "
-                         f"or a file.")
+    raise ToolInputError(
+        _("'{repo_id}' has {models} GGUF files; choose a quantization ({labels}) or a file.").format(
+            repo_id=files.repo_id, models=len(models), labels=labels
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from desktop_gpt.models.partials import DownloadPart, DownloadRequest
 from desktop_gpt.models.progress import DownloadProgress, SpeedMeter
 from desktop_gpt.paths import inside
 from desktop_gpt.store.hub import HubConfig, hub_errors, translate_error
+from desktop_gpt.i18n import _
 
 try:  # the HTTP library huggingface_hub uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
     from huggingface_hub.utils import httpx as _http
@@ -141,8 +142,11 @@ class Download:
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise DownloadError(f"{request.name} is already being downloaded by another Desktop GPT window or "
-                                f"command.") from None
+            raise DownloadError(
+                _("{name} is already being downloaded by another Desktop GPT window or command.").format(
+                    name=request.name
+                )
+            ) from None
         finished = threading.Event()
         if self.on_progress is not None:
             threading.Thread(target=self._tick, args=(finished,), daemon=True, name="download-progress").start()
@@ -187,10 +191,18 @@ class Download:
         needed = self.request.total - partials.partial_bytes(self.models_dir, self.request)
         free = partials.free_bytes(folder)
         if needed + SPACE_MARGIN > free:
-            raise NotEnoughSpace(f"Not enough free disk space to download {self.request.name}: it needs "
-                                 f"{human_size(needed)} more, and the disk holding {self.models_dir} has "
-                                 f"{human_size(free)} free. Free up {human_size(needed + SPACE_MARGIN - free)} "
-                                 f"or more and try again.")
+            raise NotEnoughSpace(
+                _(
+                    "Not enough free disk space to download {name}: it needs {needed} more, and the disk holding "
+                    "{models_dir} has {free} free. Free up {needed2} or more and try again."
+                ).format(
+                    name=self.request.name,
+                    needed=human_size(needed),
+                    models_dir=self.models_dir,
+                    free=human_size(free),
+                    needed2=human_size(needed + SPACE_MARGIN - free),
+                )
+            )
 
     def _fetch_part(self, part: DownloadPart) -> None:
         path = partials.part_file(self.models_dir, self.request, part)
@@ -211,13 +223,23 @@ class Download:
                 failures = 0 if self._have > before else failures
                 failures += 1
                 if failures >= self.max_retries:
-                    raise DownloadError(f"The download of {self.request.name} stopped: {why} It was tried "
-                                        f"{failures} times. {human_size(self._base + self._have)} of "
-                                        f"{human_size(self.request.total)} is kept; resume it later.") from None
+                    raise DownloadError(
+                        _(
+                            "The download of {name} stopped: {why} It was tried {failures} times. {base} of "
+                            "{total} is kept; resume it later."
+                        ).format(
+                            name=self.request.name,
+                            why=why,
+                            failures=failures,
+                            base=human_size(self._base + self._have),
+                            total=human_size(self.request.total),
+                        )
+                    ) from None
                 delay = min(self.backoff[1], max(self.backoff[0] * 2 ** (failures - 1), why.wait or 0))
                 _log.info("%s: %s; retry %d in %.1f s", part.path, why, failures + 1, delay)
-                self._report("retrying", self._base + self._have, force=True,
-                             message=f"{why} Retrying in {delay:.0f} s.")
+                self._report(
+                    "retrying", self._base + self._have, force=True, message=f"{why} Retrying in {delay:.0f} s."
+                )
                 self._wake.wait(delay)
                 self._check_stop()
         self._verify_hash(part, path, self._hasher)
@@ -253,12 +275,10 @@ class Download:
         headers = {**config.headers(), "Accept-Encoding": "identity"}
         if have:
             headers["Range"] = f"bytes={have}-"
-        timeout = _http.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout, write=CONNECT_TIMEOUT,
-                                pool=CONNECT_TIMEOUT)
+        timeout = _http.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout, write=CONNECT_TIMEOUT, pool=CONNECT_TIMEOUT)
         self._report("connecting", self._base + have, force=True)
         try:
-            with get_session().stream("GET", url, headers=headers, timeout=timeout,
-                                      follow_redirects=True) as response:
+            with get_session().stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as response:
                 self._response = response
                 self._check_stop()
                 start = self._check_response(response, part, have)
@@ -286,9 +306,17 @@ class Download:
             raise
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise NotEnoughSpace(f"The disk holding {self.models_dir} is full: {self.request.name} stopped at "
-                                     f"{human_size(self._base + have)} of {human_size(self.request.total)}. Free "
-                                     f"some space and resume the download.") from None
+                raise NotEnoughSpace(
+                    _(
+                        "The disk holding {models_dir} is full: {name} stopped at {base} of {total}. Free some "
+                        "space and resume the download."
+                    ).format(
+                        models_dir=self.models_dir,
+                        name=self.request.name,
+                        base=human_size(self._base + have),
+                        total=human_size(self.request.total),
+                    )
+                ) from None
             self._check_stop()
             raise _Retry(self._words(exc)) from None
         except Exception as exc:  # noqa: BLE001 - the HTTP library's errors: all transport trouble is worth a retry
@@ -299,8 +327,9 @@ class Download:
         finally:
             self._response = None
         if have < part.size:
-            raise _Retry(f"The connection closed at {human_size(self._base + have)} of "
-                         f"{human_size(self.request.total)}.")
+            raise _Retry(
+                f"The connection closed at {human_size(self._base + have)} of {human_size(self.request.total)}."
+            )
 
     def _check_response(self, response, part: DownloadPart, have: int) -> int:
         """The offset the body starts at (``have`` or 0); raises for errors and for answers we cannot use."""
@@ -308,15 +337,20 @@ class Download:
         if status == 416 and have:
             raise _Restart("the server refused the range (416)")
         if status == 429 or status >= 500:
-            raise _Retry(f"The Hugging Face Hub answered with error {status}"
-                         + (" (too many requests)." if status == 429 else "."),
-                         _seconds(response.headers.get("Retry-After")))
+            raise _Retry(
+                f"The Hugging Face Hub answered with error {status}"
+                + (" (too many requests)." if status == 429 else "."),
+                _seconds(response.headers.get("Retry-After")),
+            )
         if status >= 400:
             response.read()
-            with hub_errors(self.config, repo_id=self.request.repo_id, filename=part.path,
-                            revision=self.request.revision):
+            with hub_errors(
+                self.config, repo_id=self.request.repo_id, filename=part.path, revision=self.request.revision
+            ):
                 hf_raise_for_status(response)
-            raise DownloadError(f"The Hugging Face Hub refused to send {part.path} (error {status}).")
+            raise DownloadError(
+                _("The Hugging Face Hub refused to send {path} (error {status}).").format(path=part.path, status=status)
+            )
         if status == 206:
             match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
             if not match or int(match.group(1)) != have:
@@ -336,15 +370,20 @@ class Download:
 
     def _changed(self, part: DownloadPart, size: int):
         partials.discard_partial(self.models_dir, self.request)
-        raise DownloadError(f"The Hub now serves {part.path} with {size:,} bytes instead of the {part.size:,} it "
-                            f"listed; the file changed. List the repository's files again and start a new download.")
+        raise DownloadError(
+            _(
+                "The Hub now serves {path} with {size:,} bytes instead of the {size2:,} it listed; the file "
+                "changed. List the repository's files again and start a new download."
+            ).format(path=part.path, size=size, size2=part.size)
+        )
 
     def _remember_etag(self, part: DownloadPart, response) -> None:
         etag = (response.headers.get("ETag") or "").strip('W/"')
         if etag and self._etags.get(part.path) != etag:
             self._etags[part.path] = etag
-            partials.write_sidecar(self.models_dir, self.request, self._etags,
-                                   self.config.endpoint if self.config else None)
+            partials.write_sidecar(
+                self.models_dir, self.request, self._etags, self.config.endpoint if self.config else None
+            )
 
     def _verify_hash(self, part: DownloadPart, path: Path, hasher) -> None:
         self._report("verifying", self._base + part.size, force=True)
@@ -359,9 +398,12 @@ class Download:
                 partials.discard_partial(self.models_dir, self.request)
             kind = "sha256" if part.sha256 else "checksum"
             _log.warning("%s: %s mismatch: got %s, expected %s", part.path, kind, actual, expected)
-            raise IntegrityError(f"The downloaded file {part.path} is damaged: its {kind} does not match the one the "
-                                 f"Hugging Face Hub lists ({actual[:12]}… instead of {expected[:12]}…). It was "
-                                 f"deleted; download it again.")
+            raise IntegrityError(
+                _(
+                    "The downloaded file {path} is damaged: its {kind} does not match the one the Hugging Face "
+                    "Hub lists ({actual}… instead of {expected}…). It was deleted; download it again."
+                ).format(path=part.path, kind=kind, actual=actual[:12], expected=expected[:12])
+            )
 
     def _validate_gguf(self, part: DownloadPart) -> None:
         path = partials.part_file(self.models_dir, self.request, part)
@@ -369,22 +411,31 @@ class Download:
             read_gguf(path)
         except ModelLoadError as exc:
             partials.discard_partial(self.models_dir, self.request)
-            raise DownloadError(f"{part.path} downloaded completely, but it is not a usable GGUF model "
-                                f"({str(exc).replace(path.name, part.path)}). It was deleted.") from None
+            raise DownloadError(
+                _(
+                    "{path} downloaded completely, but it is not a usable GGUF model ({replace}). It was deleted."
+                ).format(path=part.path, replace=str(exc).replace(path.name, part.path))
+            ) from None
 
     def _land(self) -> Path:
         """Move the verified parts into the models folder (same disk: os.replace is atomic), first part last."""
         for part in reversed(self.request.parts):
             source = partials.part_file(self.models_dir, self.request, part)
-            target = inside(self.models_dir, partials.target_file(self.models_dir, self.request, part),
-                            f"The model file {part.path}")
+            target = inside(
+                self.models_dir,
+                partials.target_file(self.models_dir, self.request, part),
+                f"The model file {part.path}",
+            )
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
             except OSError as exc:  # e.g. Windows: the old copy of this file is loaded right now
-                raise DownloadError(f"{self.request.name} was downloaded and verified, but it could not be moved to "
-                                    f"{target.parent} ({exc.strerror or exc}). If an older copy is loaded, switch "
-                                    f"to another model and resume the download.") from None
+                raise DownloadError(
+                    _(
+                        "{name} was downloaded and verified, but it could not be moved to {parent} ({strerror}). "
+                        "If an older copy is loaded, switch to another model and resume the download."
+                    ).format(name=self.request.name, parent=target.parent, strerror=exc.strerror or exc)
+                ) from None
         partials.record_download(self.models_dir, self.request)
         partials.sidecar_file(self.models_dir, self.request).unlink(missing_ok=True)
         return partials.target_file(self.models_dir, self.request)
@@ -415,8 +466,9 @@ class Download:
         total = self.request.total
         eta = (total - done) / speed if speed > 0 and phase == "downloading" else None
         self._shown = (phase, done, message)
-        self.on_progress(DownloadProgress(phase, done, total, speed, eta, self._part_index + 1,
-                                          len(self.request.parts), message))
+        self.on_progress(
+            DownloadProgress(phase, done, total, speed, eta, self._part_index + 1, len(self.request.parts), message)
+        )
 
     def _tick(self, finished: threading.Event) -> None:
         """Every PROGRESS_INTERVAL: send what the reader held back; while no bytes come, let the speed fall."""
@@ -424,8 +476,11 @@ class Download:
             with self._report_lock:
                 if self._latest is None and self._shown is not None and self._shown[0] == "downloading":
                     quiet = time.monotonic() - self._last_byte
-                    said = (f"No data from the server for {quiet:.0f} s; reconnecting at {self.stall_timeout:g} s."
-                            if quiet >= QUIET_NOTICE else "")
+                    said = (
+                        f"No data from the server for {quiet:.0f} s; reconnecting at {self.stall_timeout:g} s."
+                        if quiet >= QUIET_NOTICE
+                        else ""
+                    )
                     self._latest = (self._shown[0], self._shown[1], said)
                 if self._latest is not None and time.monotonic() - self._last_report >= PROGRESS_INTERVAL:
                     self._emit_latest()

@@ -238,17 +238,17 @@ class _Reader:
             if count > self.size:  # each item takes at least a byte: the file ends before the array does
                 raise EOFError
             if count <= _KEEP_ARRAY:
-                return [self.value(item_type, key, depth + 1) for _ in range(count)]
+                return [self.value(item_type, key, depth + 1) for _unused in range(count)]
             if item_type in _SCALARS:
                 self.skip(struct.calcsize(_SCALARS[item_type]) * count)
             elif item_type == _STRING:
-                for _ in range(count):
+                for _unused in range(count):
                     n = self.unpack("<Q")
                     if n > self.size:
                         raise _Corrupt(f"a text in the array '{key}' claims {n:,} bytes")
                     self.skip(n)
             else:
-                for _ in range(count):
+                for _unused in range(count):
                     self.value(item_type, key, depth + 1)
             return ArrayInfo(item_type, count)
         raise _Corrupt(f"the field '{key}' has an unknown type {vtype}")
@@ -263,13 +263,14 @@ def read_gguf(path: str | Path, check_size: bool = True) -> GGUFInfo:
     path = Path(path)
     label = path.name
     if not path.exists():
-        raise ModelLoadError(f"The model file {label} does not exist.")
+        raise ModelLoadError(_("The model file {label} does not exist.").format(label=label))
     if path.is_dir():
-        raise ModelLoadError(f"{label} is a folder, not a model file.")
+        raise ModelLoadError(_("{label} is a folder, not a model file.").format(label=label))
     try:
         size = path.stat().st_size
         if size == 0:
-            raise ModelLoadError(f"{label} is empty (0 bytes). The download may have failed; get the file again.")
+            raise ModelLoadError(_("{label} is empty (0 bytes). The download may have failed; get the file "
+                                   "again.").format(label=label))
         with open(path, "rb") as raw:
             fh = io.BufferedReader(raw, buffer_size=1 << 20)
             info = _parse(_Reader(fh, size), path, size)
@@ -277,21 +278,32 @@ def read_gguf(path: str | Path, check_size: bool = True) -> GGUFInfo:
         raise
     except EOFError:
         raise ModelLoadError(
-            f"{label} is truncated: it ends inside its header. The download is probably incomplete."
+            _("{label} is truncated: it ends inside its header. The download is probably incomplete.").format(
+                label=label
+            )
         ) from None
     except _Corrupt as exc:
-        raise ModelLoadError(f"{label} is damaged: {exc}. It is not a usable GGUF model file.") from None
+        raise ModelLoadError(
+            _("{label} is damaged: {exc}. It is not a usable GGUF model file.").format(label=label, exc=exc)
+        ) from None
     except OSError as exc:
-        raise ModelLoadError(f"{label} could not be read: {exc.strerror or exc}.") from None
+        raise ModelLoadError(
+            _("{label} could not be read: {strerror}.").format(label=label, strerror=exc.strerror or exc)
+        ) from None
     except Exception as exc:  # noqa: BLE001 - a crafted header must end in words, never in a traceback
-        raise ModelLoadError(_("{name} is not a usable GGUF model file: its header could not be read ({kind}).")
-                             .format(name=label, kind=type(exc).__name__)) from None
+        raise ModelLoadError(
+            _("{name} is not a usable GGUF model file: its header could not be read ({kind}).").format(
+                name=label, kind=type(exc).__name__
+            )
+        ) from None
     if check_size:
         expected = info.expected_size()
         if expected is not None and size < expected:
             raise ModelLoadError(
-                f"{label} is truncated: it has {size:,} bytes but its tensors need {expected:,}. "
-                "The download is probably incomplete."
+                _(
+                    "{label} is truncated: it has {size:,} bytes but its tensors need {expected:,}. The "
+                    "download is probably incomplete."
+                ).format(label=label, size=size, expected=expected)
             )
     return info
 
@@ -307,31 +319,35 @@ def _parse(r: _Reader, path: Path, size: int) -> GGUFInfo:
             hint = " (it is an old GGML file; convert it to GGUF or download a GGUF version)"
         elif magic[:1] in (b"<", b"{"):
             hint = " (it looks like a web page or JSON, not a model)"
-        raise ModelLoadError(f"{label} is not a GGUF model file{hint}.")
+        raise ModelLoadError(_("{label} is not a GGUF model file{hint}.").format(label=label, hint=hint))
     version = r.unpack("<I")
     if version == 1:
-        raise ModelLoadError(f"{label} uses GGUF version 1, which is no longer supported. Download a newer file.")
+        raise ModelLoadError(
+            _("{label} uses GGUF version 1, which is no longer supported. Download a newer file.").format(label=label)
+        )
     if version not in (2, 3):
         if struct.unpack(">I", struct.pack("<I", version))[0] in (2, 3):
-            raise ModelLoadError(f"{label} is a big-endian GGUF file, which this computer cannot load.")
-        raise ModelLoadError(f"{label} has an unknown GGUF version ({version}).")
+            raise ModelLoadError(
+                _("{label} is a big-endian GGUF file, which this computer cannot load.").format(label=label)
+            )
+        raise ModelLoadError(_("{label} has an unknown GGUF version ({version}).").format(label=label, version=version))
     n_tensors = r.unpack("<Q")
     n_kv = r.unpack("<Q")
     if n_tensors > _MAX_TENSORS or n_kv > _MAX_FIELDS:
         raise _Corrupt(f"the header claims {n_tensors:,} tensors and {n_kv:,} fields")
     metadata: dict[str, Any] = {}
-    for _ in range(n_kv):
+    for _unused in range(n_kv):
         key = r.string(_MAX_KEY, "a field name")
         if not key:
             raise _Corrupt("a metadata field has an empty name")
         metadata[key] = r.value(r.unpack("<I"), key)
     tensors = []
-    for _ in range(n_tensors):
+    for _unused in range(n_tensors):
         name = r.string(_MAX_TENSOR_NAME, "a tensor name")
         n_dims = r.unpack("<I")
         if n_dims == 0 or n_dims > 8:
             raise _Corrupt(f"tensor '{name}' has {n_dims} dimensions")
-        shape = tuple(r.unpack("<Q") for _ in range(n_dims))
+        shape = tuple(r.unpack("<Q") for _unused in range(n_dims))
         if any(d == 0 for d in shape):
             raise _Corrupt(f"tensor '{name}' has a zero dimension")
         tensors.append(GGUFTensor(name, shape, r.unpack("<I"), r.unpack("<Q")))
@@ -342,7 +358,9 @@ def _parse(r: _Reader, path: Path, size: int) -> GGUFInfo:
     data_offset = (pos + alignment - 1) // alignment * alignment
     info = GGUFInfo(path, version, metadata, tensors, data_offset, size)
     if n_tensors and not info.architecture:
-        raise ModelLoadError(f"{label} does not say which model architecture it is (general.architecture).")
+        raise ModelLoadError(
+            _("{label} does not say which model architecture it is (general.architecture).").format(label=label)
+        )
     for key in ("general.name", "general.architecture", "tokenizer.chat_template"):
         if key in metadata and not isinstance(metadata[key], str):
             raise _Corrupt(f"{key} is not text")

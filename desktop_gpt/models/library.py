@@ -148,15 +148,18 @@ class ModelLibrary:
         if len(partial) == 1:
             return partial[0]
         if not partial:
-            raise ModelNotInstalled(f"No installed model is called '{name}'. See the list with: desktop-gpt models "
-                                    f"list")
-        raise ModelNotInstalled(f"Several installed models match '{name}': "
-                                + ", ".join(str(m.path) for m in partial) + ". Give more of the name or the path.")
+            raise ModelNotInstalled(_("No installed model is called '{name}'. See the list with: desktop-gpt models "
+                                      "list").format(name=name))
+        raise ModelNotInstalled(
+            _("Several installed models match '{name}': ").format(name=name)
+            + ", ".join(str(m.path) for m in partial)
+            + _(". Give more of the name or the path.")
+        )
 
     def set_default(self, model: InstalledModel, *, save: bool = True) -> None:
         """Make ``model`` the one loaded at start (settings.model_path)."""
         if model.problem:
-            raise ModelLoadError(f"{model.name} cannot be used: {model.problem}")
+            raise ModelLoadError(_("{name} cannot be used: {problem}").format(name=model.name, problem=model.problem))
         self.settings.set("model_path", str(model.path))
         if save:
             save_settings(self.settings, self.paths)
@@ -175,8 +178,11 @@ class ModelLibrary:
                 for part in model.parts:
                     part.unlink(missing_ok=True)
             except OSError as exc:
-                raise FileAccessError(f"{model.name} could not be deleted: {exc.strerror or exc}. If it is "
-                                      f"loaded, switch to another model first.") from None
+                raise FileAccessError(
+                    _(
+                        "{name} could not be deleted: {strerror}. If it is loaded, switch to another model first."
+                    ).format(name=model.name, strerror=exc.strerror or exc)
+                ) from None
             repo_folder = partials.repo_dir(self.models_dir, model.repo_id) if model.repo_id else model.path.parent
             partials.forget_download(repo_folder, model.name)
             _remove_empty(model.path.parent, self.models_dir)
@@ -196,7 +202,7 @@ class ModelLibrary:
     def add_folder(self, folder: Path | str, *, save: bool = True) -> None:
         folder = str(Path(folder).expanduser())
         if not Path(folder).is_dir():
-            raise FileAccessError(f"{folder} is not a folder.")
+            raise FileAccessError(_("{folder} is not a folder.").format(folder=folder))
         if folder not in self.settings.model_folders:
             self.settings.set("model_folders", [*self.settings.model_folders, folder])
         if save:
@@ -237,11 +243,19 @@ class ModelLibrary:
     def _describe(self, path: Path, source: str, repo_id: str | None) -> InstalledModel:
         parts, missing = _parts_of(path)
         size = sum(_size(p) for p in parts)
-        base = dict(name=path.name, path=path, parts=tuple(parts), size=size, source=source, repo_id=repo_id,
-                    quantization=parse_quant(path.name))
+        base = dict(
+            name=path.name,
+            path=path,
+            parts=tuple(parts),
+            size=size,
+            source=source,
+            repo_id=repo_id,
+            quantization=parse_quant(path.name),
+        )
         if missing:
-            return InstalledModel(**base, problem=f"parts {', '.join(map(str, missing))} of this split model are "
-                                                  f"missing")
+            return InstalledModel(
+                **base, problem=f"parts {', '.join(map(str, missing))} of this split model are missing"
+            )
         try:
             info = read_gguf(path)
             params = info.parameters
@@ -249,10 +263,15 @@ class ModelLibrary:
                 params += read_gguf(extra, check_size=False).parameters
         except DesktopGPTError as exc:
             return InstalledModel(**base, problem=str(exc))
-        return InstalledModel(**{**base, "quantization": info.quantization or base["quantization"]},
-                              architecture=info.architecture, parameters=params or None,
-                              context_length=_int(info.context_length), license=_text(info.license),
-                              layers=_int(info.block_count), kv_bytes_per_token=info.kv_bytes_per_token())
+        return InstalledModel(
+            **{**base, "quantization": info.quantization or base["quantization"]},
+            architecture=info.architecture,
+            parameters=params or None,
+            context_length=_int(info.context_length),
+            license=_text(info.license),
+            layers=_int(info.block_count),
+            kv_bytes_per_token=info.kv_bytes_per_token(),
+        )
 
 
 def estimate_file(path: Path | str, context_size: int) -> MemoryEstimate:
@@ -261,8 +280,11 @@ def estimate_file(path: Path | str, context_size: int) -> MemoryEstimate:
     path = Path(path)
     parts, missing = _parts_of(path)
     if missing:
-        raise ModelLoadError(f"{path.name} is part of a split model whose parts {', '.join(map(str, missing))} are "
-                             f"missing.")
+        raise ModelLoadError(
+            _("{name} is part of a split model whose parts {map} are missing.").format(
+                name=path.name, map=", ".join(map(str, missing))
+            )
+        )
     info = read_gguf(path)
     return estimate_local(info, context_size, weights=sum(_size(p) for p in parts))
 
@@ -291,8 +313,11 @@ def _gguf_files(folder: Path, skip: set[str] = frozenset()) -> Iterable[Path]:
         return
     base_depth = len(folder.parts)
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in sorted(dirs) if d not in skip and not d.startswith(".")
-                   and len(Path(root).parts) - base_depth < _MAX_DEPTH]
+        dirs[:] = [
+            d
+            for d in sorted(dirs)
+            if d not in skip and not d.startswith(".") and len(Path(root).parts) - base_depth < _MAX_DEPTH
+        ]
         for name in sorted(files):
             if name.lower().endswith(".gguf") and not name.startswith("."):
                 yield Path(root) / name

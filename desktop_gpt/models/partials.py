@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop_gpt import log
 from desktop_gpt.models.quant import ModelFile
+from desktop_gpt.i18n import _
 
 _log = log.get("downloads")
 
@@ -56,11 +57,20 @@ class DownloadRequest:
         if model.missing:
             from desktop_gpt.errors import FileNotOnHub
 
-            raise FileNotOnHub(f"'{model.name}' in '{model.repo_id}' is a split model with parts missing on the Hub "
-                               f"(part {', '.join(map(str, model.missing))}); it cannot be downloaded.",
-                               repo_id=model.repo_id)
-        return cls(model.repo_id, model.revision, model.name, model.quant,
-                   tuple(DownloadPart(p.path, p.size, p.sha256, p.blob_id) for p in model.parts))
+            raise FileNotOnHub(
+                _(
+                    "'{name}' in '{repo_id}' is a split model with parts missing on the Hub (part {map}); it "
+                    "cannot be downloaded."
+                ).format(name=model.name, repo_id=model.repo_id, map=", ".join(map(str, model.missing))),
+                repo_id=model.repo_id,
+            )
+        return cls(
+            model.repo_id,
+            model.revision,
+            model.name,
+            model.quant,
+            tuple(DownloadPart(p.path, p.size, p.sha256, p.blob_id) for p in model.parts),
+        )
 
     @property
     def total(self) -> int:
@@ -78,8 +88,9 @@ class DownloadRequest:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "DownloadRequest":
-        parts = tuple(DownloadPart(str(p["path"]), int(p["size"]), p.get("sha256"), p.get("blob_id"))
-                      for p in data["parts"])
+        parts = tuple(
+            DownloadPart(str(p["path"]), int(p["size"]), p.get("sha256"), p.get("blob_id")) for p in data["parts"]
+        )
         if not parts:
             raise ValueError("no parts")
         return cls(str(data["repo_id"]), str(data["revision"]), str(data["name"]), data.get("quant"), parts)
@@ -121,13 +132,19 @@ def target_file(models_dir: Path, request: DownloadRequest, part: DownloadPart |
     return repo_dir(models_dir, request.repo_id) / (part or request.parts[0]).path
 
 
-def write_sidecar(models_dir: Path, request: DownloadRequest, etags: dict[str, str] | None = None,
-                  endpoint: str | None = None) -> Path:
+def write_sidecar(
+    models_dir: Path, request: DownloadRequest, etags: dict[str, str] | None = None, endpoint: str | None = None
+) -> Path:
     """Record what the partial files are (repo, commit, files, sizes, hashes, etags) so any later run can resume."""
     path = sidecar_file(models_dir, request)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"version": SIDECAR_VERSION, **request.to_json(), "etags": etags or {}, "endpoint": endpoint,
-            "updated": time.time()}
+    data = {
+        "version": SIDECAR_VERSION,
+        **request.to_json(),
+        "etags": etags or {},
+        "endpoint": endpoint,
+        "updated": time.time(),
+    }
     _write_json(path, data)
     return path
 
@@ -190,8 +207,13 @@ def record_download(models_dir: Path, request: DownloadRequest) -> None:
     folder = repo_dir(models_dir, request.repo_id)
     with _provenance_lock:
         data = read_provenance(folder)
-        data[request.name] = {"repo_id": request.repo_id, "revision": request.revision, "quant": request.quant,
-                              "parts": [asdict(p) for p in request.parts], "downloaded": time.time()}
+        data[request.name] = {
+            "repo_id": request.repo_id,
+            "revision": request.revision,
+            "quant": request.quant,
+            "parts": [asdict(p) for p in request.parts],
+            "downloaded": time.time(),
+        }
         _write_json(folder / PROVENANCE, data)
 
 
@@ -201,8 +223,11 @@ def already_downloaded(models_dir: Path, request: DownloadRequest) -> Path | Non
     entry = read_provenance(folder).get(request.name)
     if not isinstance(entry, dict):
         return None
-    had = {p.get("path"): (p.get("size"), p.get("sha256") or p.get("blob_id")) for p in entry.get("parts", [])
-           if isinstance(p, dict)}
+    had = {
+        p.get("path"): (p.get("size"), p.get("sha256") or p.get("blob_id"))
+        for p in entry.get("parts", [])
+        if isinstance(p, dict)
+    }
     for part in request.parts:
         target = target_file(models_dir, request, part)
         if had.get(part.path) != (part.size, part.sha256 or part.blob_id) or _size(target) != part.size:

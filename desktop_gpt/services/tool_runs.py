@@ -13,6 +13,7 @@ from desktop_gpt.errors import FileAccessError
 from desktop_gpt.services.chat import SAVE_INTERVAL_S, ReplyStarted, stream_into
 from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message, PageKey
 from desktop_gpt.tools.templates import Prompt
+from desktop_gpt.i18n import _
 
 
 @dataclass
@@ -113,20 +114,26 @@ def read_text_file(path: str | Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FileAccessError(f"{path} could not be opened: {exc.strerror or exc}.") from None
+        raise FileAccessError(
+            _("{path} could not be opened: {strerror}.").format(path=path, strerror=exc.strerror or exc)
+        ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16").replace("\r\n", "\n")
         except UnicodeDecodeError:
-            raise FileAccessError(f"{path.name} says it is UTF-16 text but is damaged or not text.") from None
+            raise FileAccessError(
+                _("{name} says it is UTF-16 text but is damaged or not text.").format(name=path.name)
+            ) from None
     if b"\x00" in data:
-        raise FileAccessError(f"{path.name} is not a text file.")
+        raise FileAccessError(_("{name} is not a text file.").format(name=path.name))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding).replace("\r\n", "\n")
         except UnicodeDecodeError:
             continue
-    raise FileAccessError(f"{path.name} is not a text file Desktop GPT can read (UTF-8 or GB18030).")
+    raise FileAccessError(
+        _("{name} is not a text file Desktop GPT can read (UTF-8 or GB18030).").format(name=path.name)
+    )
 
 
 def write_text_file(path: str | Path, text: str) -> Path:
@@ -141,5 +148,7 @@ def write_text_file(path: str | Path, text: str) -> Path:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
-        raise FileAccessError(f"{path} could not be saved: {exc.strerror or exc}.") from None
+        raise FileAccessError(
+            _("{path} could not be saved: {strerror}.").format(path=path, strerror=exc.strerror or exc)
+        ) from None
     return path

@@ -26,6 +26,7 @@ from desktop_gpt.store.app_format import (
     parse_manifest,
 )
 from desktop_gpt.store.hub import HubConfig, check_repo_id, hub_errors, is_safe_repo_path
+from desktop_gpt.i18n import _
 
 _log = log.get("store")
 
@@ -116,16 +117,22 @@ def resolve(config: HubConfig, repo_id: str, revision: str | None = None) -> Rem
                                               getattr(sibling, "blob_id", None),
                                               getattr(lfs, "sha256", None) if lfs else None)
     if not info.sha:
-        raise AppInstallError(f"The Hub did not say which commit of '{repo_id}' to install; try again later.")
+        raise AppInstallError(
+            _("The Hub did not say which commit of '{repo_id}' to install; try again later.").format(repo_id=repo_id)
+        )
     return RemoteApp(check_repo_id(info.id or repo_id, repo_id), info.sha, files, info)  # the Hub's spelling
 
 
-def fetch_app(config: HubConfig, remote: RemoteApp, *, progress: Progress | None = None,
-              cancel: threading.Event | None = None) -> FetchedApp:
+def fetch_app(
+    config: HubConfig, remote: RemoteApp, *, progress: Progress | None = None, cancel: threading.Event | None = None
+) -> FetchedApp:
     """Download app.json, its icon and README.md at ``remote.sha`` and check them all; raises before returning."""
     report = progress or (lambda step: None)
     if MANIFEST_FILE not in remote.files:
-        raise AppFormatError(f"'{remote.repo_id}' is not a Desktop GPT app: it has no app.json.", field="app.json")
+        raise AppFormatError(
+            _("'{repo_id}' is not a Desktop GPT app: it has no app.json.").format(repo_id=remote.repo_id),
+            field="app.json",
+        )
     has_readme = README_FILE in remote.files
     total = 1 + has_readme + any(p.lower().endswith((".png", ".svg")) for p in remote.files)
     _check(cancel)
@@ -137,7 +144,9 @@ def fetch_app(config: HubConfig, remote: RemoteApp, *, progress: Progress | None
     icon = icon_path = None
     if manifest.icon:
         if manifest.icon not in remote.files:
-            raise AppFormatError(f"The app's icon \"{manifest.icon}\" is not in the repository.", field="icon")
+            raise AppFormatError(
+                _('The app\'s icon "{icon}" is not in the repository.').format(icon=manifest.icon), field="icon"
+            )
         _check(cancel)
         index += 1
         report(InstallStep("downloading", index, total, f"Downloading {manifest.icon} ({index} of {total})"))
@@ -163,8 +172,9 @@ def fetch_file(config: HubConfig, remote: RemoteApp, path: str, limit: int, *, w
     return download_checked(config, remote, path, limit, what=what)[1]
 
 
-def download_checked(config: HubConfig, remote: RemoteApp, path: str, limit: int, *,
-                     what: str | None = None) -> tuple[Path, bytes]:
+def download_checked(
+    config: HubConfig, remote: RemoteApp, path: str, limit: int, *, what: str | None = None
+) -> tuple[Path, bytes]:
     """``fetch_file``, also giving the file's place in the on-disk cache (e.g. to show an icon from it)."""
     listed = remote.files.get(path)
     if listed is not None and listed.size is not None and listed.size > limit:
@@ -172,8 +182,16 @@ def download_checked(config: HubConfig, remote: RemoteApp, path: str, limit: int
     return fetch_pinned(config, remote.repo_id, remote.sha, path, limit, expected=listed, what=what)
 
 
-def fetch_pinned(config: HubConfig, repo_id: str, sha: str, path: str, limit: int, *,
-                 expected: RemoteFile | None = None, what: str | None = None) -> tuple[Path, bytes]:
+def fetch_pinned(
+    config: HubConfig,
+    repo_id: str,
+    sha: str,
+    path: str,
+    limit: int,
+    *,
+    expected: RemoteFile | None = None,
+    what: str | None = None,
+) -> tuple[Path, bytes]:
     """A file at a known commit, from the on-disk cache (keyed by commit: a Store card is downloaded once) or the
     Hub. Refused past ``limit`` bytes without reading further; checked against ``expected``'s hashes or the
     Hub's ETag. Returns the cached path and the bytes."""
@@ -196,7 +214,7 @@ def cache_path(repo_id: str, sha: str, path: str) -> Path:
     root = store_cache_dir() / repo_id.replace("/", "--") / sha
     target = root.joinpath(*path.split("/"))
     if not re.fullmatch(r"[0-9a-f]{40}", sha) or not target.resolve().is_relative_to(root.resolve()):
-        raise AppFormatError(f"'{path}' is not a file inside the app's folder.", field="icon")
+        raise AppFormatError(_("'{path}' is not a file inside the app's folder.").format(path=path), field="icon")
     return target
 
 
@@ -215,14 +233,20 @@ def _download(config: HubConfig, repo_id: str, sha: str, path: str, limit: int, 
         except (HubUnavailable, _Incomplete) as exc:
             cause = exc if isinstance(exc, _Incomplete) else exc.__cause__
             broke_off = isinstance(cause, _Incomplete) or (
-                cause is not None and bool({"ProtocolError", "ReadError"} & {c.__name__ for c in type(cause).__mro__}))
+                cause is not None and bool({"ProtocolError", "ReadError"} & {c.__name__ for c in type(cause).__mro__})
+            )
             if broke_off and attempt < DOWNLOAD_ATTEMPTS:
                 _log.info("download of %s from %s broke off (%s); trying again", path, repo_id, cause)
                 continue
             if isinstance(exc, _Incomplete):
-                raise HubUnavailable(f"The download of '{path}' from the Hugging Face Hub at {config.endpoint} "
-                                     f"stopped before it was complete. Try again.", endpoint=config.endpoint,
-                                     repo_id=repo_id) from exc
+                raise HubUnavailable(
+                    _(
+                        "The download of '{path}' from the Hugging Face Hub at {endpoint} stopped before it was "
+                        "complete. Try again."
+                    ).format(path=path, endpoint=config.endpoint),
+                    endpoint=config.endpoint,
+                    repo_id=repo_id,
+                ) from exc
             raise
     raise AssertionError("unreachable")
 
@@ -234,8 +258,7 @@ class _Incomplete(Exception):
 def _get(config: HubConfig, url: str, repo_id: str, path: str, limit: int, what: str | None) -> bytes:
     # identity: the byte count and hashes are of the file itself, not of a compressed transfer.
     headers = {**config.headers(), "Accept-Encoding": "identity"}
-    with get_session().stream("GET", url, headers=headers, follow_redirects=True,
-                              timeout=config.timeout) as response:
+    with get_session().stream("GET", url, headers=headers, follow_redirects=True, timeout=config.timeout) as response:
         if response.status_code >= 400:
             response.read()
             hf_raise_for_status(response)
@@ -275,7 +298,7 @@ def check_readme(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise AppFormatError("The app's README.md is not UTF-8 text.", field="README.md") from None
+        raise AppFormatError(_("The app's README.md is not UTF-8 text."), field="README.md") from None
 
 
 def git_blob_sha1(data: bytes) -> str:
@@ -292,15 +315,22 @@ def matches(listed: RemoteFile, data: bytes) -> bool:
 
 
 def _damaged(repo_id: str, path: str) -> AppInstallError:
-    return AppInstallError(f"'{path}' of '{repo_id}' arrived damaged (it does not match the Hub's checksum). "
-                           f"Try again.")
+    return AppInstallError(
+        _("'{path}' of '{repo_id}' arrived damaged (it does not match the Hub's checksum). Try again.").format(
+            path=path, repo_id=repo_id
+        )
+    )
 
 
 def _too_big(path: str, size: int, limit: int, what: str | None) -> AppFormatError:
     field_name = "icon" if what == "icon" else (README_FILE if what == "README" else path)
-    subject = f"The app's icon \"{path}\"" if what == "icon" else f"The app's {path}"
-    return AppFormatError(f"{subject} is too big ({size / 1024:,.0f} KB); it may be at most {limit // 1024:,} KB.",
-                          field=field_name)
+    subject = f'The app\'s icon "{path}"' if what == "icon" else f"The app's {path}"
+    return AppFormatError(
+        _("{subject} is too big ({size:,.0f} KB); it may be at most {limit:,} KB.").format(
+            subject=subject, size=size / 1024, limit=limit // 1024
+        ),
+        field=field_name,
+    )
 
 
 def _check(cancel: threading.Event | None) -> None:

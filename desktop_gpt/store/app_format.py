@@ -18,6 +18,7 @@ from desktop_gpt.store.app_icon import (  # noqa: F401 - part of this module's A
     check_icon,
     check_icon_path,
 )
+from desktop_gpt.i18n import _
 
 FORMAT = "desktop-gpt-app/1"
 FORMAT_NAME = "desktop-gpt-app"
@@ -138,25 +139,43 @@ def parse_manifest(data: bytes | str | Mapping[str, Any]) -> AppManifest:
     if tool is None:
         raise AppFormatError(_missing("tool", "which tool it uses: " + _choices(TOOLS)), field="tool")
     if tool not in TOOLS:
-        raise AppFormatError(f"The app's tool must be one of {_choices(TOOLS)}, not {_shown(tool)}.", field="tool")
+        raise AppFormatError(
+            _("The app's tool must be one of {choices}, not {shown}.").format(
+                choices=_choices(TOOLS), shown=_shown(tool)
+            ),
+            field="tool",
+        )
     instructions = _text(raw, "instructions", "instructions", 1, MAX_INSTRUCTIONS, required=True)
     category = raw.get("category", DEFAULT_CATEGORY)
     if category is None:
         category = DEFAULT_CATEGORY
     if category not in CATEGORIES:
-        raise AppFormatError(f"The app's category must be one of {_choices(CATEGORIES)}, not {_shown(category)}.",
-                             field="category")
+        raise AppFormatError(
+            _("The app's category must be one of {choices}, not {shown}.").format(
+                choices=_choices(CATEGORIES), shown=_shown(category)
+            ),
+            field="category",
+        )
     icon = raw.get("icon")
     if icon is not None:
         icon = check_icon_path(icon)
     manifest = AppManifest(
-        name=name, description=description, tool=tool, instructions=instructions, category=category,
-        starters=_starters(raw.get("starters")), parameters=_parameters(raw.get("parameters")), icon=icon,
-        languages=_languages(raw.get("languages")), recommended_model=_recommended(raw.get("recommended_model")),
+        name=name,
+        description=description,
+        tool=tool,
+        instructions=instructions,
+        category=category,
+        starters=_starters(raw.get("starters")),
+        parameters=_parameters(raw.get("parameters")),
+        icon=icon,
+        languages=_languages(raw.get("languages")),
+        recommended_model=_recommended(raw.get("recommended_model")),
         tool_options=_tool_options(raw.get("tool_options")),
         version=_text(raw, "version", "version", 1, 40, single_line=True),
         license=_text(raw, "license", "license", 1, 100, single_line=True),
-        min_app_version=_min_version(raw.get("min_app_version")), format=raw["format"])
+        min_app_version=_min_version(raw.get("min_app_version")),
+        format=raw["format"],
+    )
     return manifest
 
 
@@ -165,19 +184,23 @@ def _load(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
         return dict(data)
     if isinstance(data, (bytes, bytearray)):
         if len(data) > MAX_MANIFEST_BYTES:
-            raise AppFormatError(f"app.json is too big ({len(data) // 1024} KB); it may be at most "
-                                 f"{MAX_MANIFEST_BYTES // 1024} KB.", field="app.json")
+            raise AppFormatError(
+                _("app.json is too big ({data} KB); it may be at most {max_manifest_bytes} KB.").format(
+                    data=len(data) // 1024, max_manifest_bytes=MAX_MANIFEST_BYTES // 1024
+                ),
+                field="app.json",
+            )
         try:
             data = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise AppFormatError("app.json is not UTF-8 text.", field="app.json") from None
+            raise AppFormatError(_("app.json is not UTF-8 text."), field="app.json") from None
     try:
         raw = json.loads(data)
     except (ValueError, RecursionError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise AppFormatError(f"app.json is not valid JSON{where}.", field="app.json") from None
+        raise AppFormatError(_("app.json is not valid JSON{where}.").format(where=where), field="app.json") from None
     if not isinstance(raw, dict):
-        raise AppFormatError("app.json must hold one JSON object ({ … }).", field="app.json")
+        raise AppFormatError(_("app.json must hold one JSON object ({ … })."), field="app.json")
     return raw
 
 
@@ -186,16 +209,36 @@ def _check_format(value: Any) -> None:
         raise AppFormatError(_missing("format", f'its format: "{FORMAT}"'), field="format")
     match = _FORMAT_RE.match(value) if isinstance(value, str) else None
     if not match:
-        raise AppFormatError(f'The app\'s format must be "{FORMAT}", not {_shown(value)}.', field="format")
+        raise AppFormatError(
+            _('The app\'s format must be "{format}", not {shown}.').format(format=FORMAT, shown=_shown(value)),
+            field="format",
+        )
     major = int(match.group(1))
     if major > FORMAT_MAJOR:
-        raise AppFormatError(f"This app needs a newer Desktop GPT (format {FORMAT_NAME}/{major}).", field="format")
+        raise AppFormatError(
+            _("This app needs a newer Desktop GPT (format {format_name}/{major}).").format(
+                format_name=FORMAT_NAME, major=major
+            ),
+            field="format",
+        )
     if major < FORMAT_MAJOR:
-        raise AppFormatError(f'The app\'s format must be "{FORMAT}", not {_shown(value)}.', field="format")
+        raise AppFormatError(
+            _('The app\'s format must be "{format}", not {shown}.').format(format=FORMAT, shown=_shown(value)),
+            field="format",
+        )
 
 
-def _text(raw: Mapping[str, Any], key: str, words: str, low: int, high: int, *, required: bool = False,
-          single_line: bool = False, field_name: str | None = None) -> Any:
+def _text(
+    raw: Mapping[str, Any],
+    key: str,
+    words: str,
+    low: int,
+    high: int,
+    *,
+    required: bool = False,
+    single_line: bool = False,
+    field_name: str | None = None,
+) -> Any:
     field_name = field_name or key
     value = raw.get(key)
     if value is None:
@@ -203,14 +246,20 @@ def _text(raw: Mapping[str, Any], key: str, words: str, low: int, high: int, *, 
             raise AppFormatError(_missing(words), field=field_name)
         return None
     if not isinstance(value, str):
-        raise AppFormatError(f"The app's {words} must be text, not {_kind(value)}.", field=field_name)
+        raise AppFormatError(
+            _("The app's {words} must be text, not {kind}.").format(words=words, kind=_kind(value)), field=field_name
+        )
     value = value.strip()
     _no_control(value, words, field_name, allow_newlines=not single_line)
     if len(value) < low:
-        raise AppFormatError(f"The app's {words} is empty.", field=field_name)
+        raise AppFormatError(_("The app's {words} is empty.").format(words=words), field=field_name)
     if len(value) > high:
-        raise AppFormatError(f"The app's {words} is too long: {len(value):,} characters, at most {high:,}.",
-                             field=field_name)
+        raise AppFormatError(
+            _("The app's {words} is too long: {value:,} characters, at most {high:,}.").format(
+                words=words, value=len(value), high=high
+            ),
+            field=field_name,
+        )
     return value
 
 
@@ -222,21 +271,30 @@ def _no_control(value: str, words: str, field_name: str, *, allow_newlines: bool
             continue
         if unicodedata.category(ch) in _CONTROL:
             what = "a line break" if ch in "\n\r" else f"an invisible control character (U+{ord(ch):04X})"
-            raise AppFormatError(f"The app's {words} contains {what}.", field=field_name)
+            raise AppFormatError(
+                _("The app's {words} contains {what}.").format(words=words, what=what), field=field_name
+            )
 
 
 def _starters(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise AppFormatError(f"The app's starters must be a list of texts, not {_kind(value)}.", field="starters")
+        raise AppFormatError(
+            _("The app's starters must be a list of texts, not {kind}.").format(kind=_kind(value)), field="starters"
+        )
     if len(value) > MAX_STARTERS:
-        raise AppFormatError(f"The app has {len(value)} starters; it may have at most {MAX_STARTERS}.",
-                             field="starters")
+        raise AppFormatError(
+            _("The app has {value} starters; it may have at most {max_starters}.").format(
+                value=len(value), max_starters=MAX_STARTERS
+            ),
+            field="starters",
+        )
     out = []
     for i, item in enumerate(value, 1):
-        out.append(_text({"s": item}, "s", f"starter {i}", 1, MAX_STARTER, required=True,
-                         field_name=f"starters[{i - 1}]"))
+        out.append(
+            _text({"s": item}, "s", f"starter {i}", 1, MAX_STARTER, required=True, field_name=f"starters[{i - 1}]")
+        )
     return tuple(out)
 
 
@@ -253,8 +311,10 @@ def _parameters(value: Any) -> AppParameters:
     if value is None:
         return AppParameters()
     if not isinstance(value, dict):
-        raise AppFormatError(f"The app's parameters must be an object ({{ … }}), not {_kind(value)}.",
-                             field="parameters")
+        raise AppFormatError(
+            _("The app's parameters must be an object ({{ … }}), not {kind}.").format(kind=_kind(value)),
+            field="parameters",
+        )
     found: dict[str, Any] = {}
     for key, (words, low, high, whole) in _PARAMETERS.items():
         item = value.get(key)
@@ -263,8 +323,12 @@ def _parameters(value: Any) -> AppParameters:
         kind = "a whole number" if whole else "a number"
         ok = isinstance(item, int) if whole else isinstance(item, (int, float))
         if isinstance(item, bool) or not ok or not (low <= item <= high):
-            raise AppFormatError(f"The app's parameter {words} must be {kind} from {low:g} to {high:g}, not "
-                                 f"{_shown(item)}.", field=f"parameters.{key}")
+            raise AppFormatError(
+                _("The app's parameter {words} must be {kind} from {low:g} to {high:g}, not {shown}.").format(
+                    words=words, kind=kind, low=low, high=high, shown=_shown(item)
+                ),
+                field=f"parameters.{key}",
+            )
         found[key] = item if whole else float(item)
     return AppParameters(**found)
 
@@ -273,14 +337,24 @@ def _languages(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise AppFormatError('The app\'s languages must be a list of language tags such as ["en", "zh-Hans"].',
-                             field="languages")
+        raise AppFormatError(
+            _('The app\'s languages must be a list of language tags such as ["en", "zh-Hans"].'), field="languages"
+        )
     if len(value) > MAX_LANGUAGES:
-        raise AppFormatError(f"The app lists {len(value)} languages; at most {MAX_LANGUAGES}.", field="languages")
+        raise AppFormatError(
+            _("The app lists {value} languages; at most {max_languages}.").format(
+                value=len(value), max_languages=MAX_LANGUAGES
+            ),
+            field="languages",
+        )
     for tag in value:
         if not _BCP47_RE.match(tag):
-            raise AppFormatError(f'The app\'s languages has {_shown(tag)}, which is not a language tag such as "en" '
-                                 f'or "zh-Hans".', field="languages")
+            raise AppFormatError(
+                _('The app\'s languages has {shown}, which is not a language tag such as "en" or "zh-Hans".').format(
+                    shown=_shown(tag)
+                ),
+                field="languages",
+            )
     return tuple(value)
 
 
@@ -289,16 +363,36 @@ def _recommended(value: Any) -> RecommendedModel | None:
         return None
     where = "recommended_model"
     if not isinstance(value, dict):
-        raise AppFormatError('The app\'s recommended model must be an object such as {"repo": "owner/name", '
-                             '"file": "model.Q4_K_M.gguf"}.', field=where)
+        raise AppFormatError(
+            _(
+                'The app\'s recommended model must be an object such as {"repo": "owner/name", "file": '
+                '"model.Q4_K_M.gguf"}.'
+            ),
+            field=where,
+        )
     repo, file = value.get("repo"), value.get("file")
     if not isinstance(repo, str) or not _REPO_ID_RE.match(repo) or "--" in repo or ".." in repo:
-        raise AppFormatError(f"The app's recommended model needs a Hub repository such as \"owner/name\" as "
-                             f"repo, not {_shown(repo)}.", field=f"{where}.repo")
-    if (not isinstance(file, str) or not file.lower().endswith(".gguf") or file.startswith("/") or "\\" in file
-            or ".." in file.split("/") or len(file) > 200):
-        raise AppFormatError(f"The app's recommended model needs a GGUF file in that repository as file (e.g. "
-                             f"\"model.Q4_K_M.gguf\"), not {_shown(file)}.", field=f"{where}.file")
+        raise AppFormatError(
+            _('The app\'s recommended model needs a Hub repository such as "owner/name" as repo, not {shown}.').format(
+                shown=_shown(repo)
+            ),
+            field=f"{where}.repo",
+        )
+    if (
+        not isinstance(file, str)
+        or not file.lower().endswith(".gguf")
+        or file.startswith("/")
+        or "\\" in file
+        or ".." in file.split("/")
+        or len(file) > 200
+    ):
+        raise AppFormatError(
+            _(
+                "The app's recommended model needs a GGUF file in that repository as file (e.g. "
+                '"model.Q4_K_M.gguf"), not {shown}.'
+            ).format(shown=_shown(file)),
+            field=f"{where}.file",
+        )
     return RecommendedModel(repo, file)
 
 
@@ -306,17 +400,28 @@ def _tool_options(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise AppFormatError(f"The app's tool_options must be an object ({{ … }}), not {_kind(value)}.",
-                             field="tool_options")
+        raise AppFormatError(
+            _("The app's tool_options must be an object ({{ … }}), not {kind}.").format(kind=_kind(value)),
+            field="tool_options",
+        )
     if len(value) > MAX_TOOL_OPTIONS:
-        raise AppFormatError(f"The app has {len(value)} tool_options; at most {MAX_TOOL_OPTIONS}.",
-                             field="tool_options")
+        raise AppFormatError(
+            _("The app has {value} tool_options; at most {max_tool_options}.").format(
+                value=len(value), max_tool_options=MAX_TOOL_OPTIONS
+            ),
+            field="tool_options",
+        )
     for key, item in value.items():
         simple = isinstance(item, (str, int, float, bool)) or item is None
         strings = isinstance(item, list) and all(isinstance(v, str) for v in item)
         if not (simple or strings) or len(json.dumps(item, ensure_ascii=False)) > 4000:
-            raise AppFormatError(f"The app's tool option {_shown(key)} must be a text, a number, true/false or a "
-                                 f"list of texts (under 4,000 characters).", field=f"tool_options.{key}")
+            raise AppFormatError(
+                _(
+                    "The app's tool option {shown} must be a text, a number, true/false or a list of texts "
+                    "(under 4,000 characters)."
+                ).format(shown=_shown(key)),
+                field=f"tool_options.{key}",
+            )
     return dict(value)
 
 
@@ -324,17 +429,25 @@ def _min_version(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _VERSION_RE.match(value.strip()):
-        raise AppFormatError(f'The app\'s min_app_version must be a version such as "0.2" or "1.4.0", not '
-                             f"{_shown(value)}.", field="min_app_version")
+        raise AppFormatError(
+            _('The app\'s min_app_version must be a version such as "0.2" or "1.4.0", not {shown}.').format(
+                shown=_shown(value)
+            ),
+            field="min_app_version",
+        )
     value = value.strip()
     if version_tuple(value) > version_tuple(__version__):
-        raise AppFormatError(f"This app needs Desktop GPT {value} or newer (this is {__version__}).",
-                             field="min_app_version")
+        raise AppFormatError(
+            _("This app needs Desktop GPT {value} or newer (this is {version}).").format(
+                value=value, version=__version__
+            ),
+            field="min_app_version",
+        )
     return value
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
-    """"1.4" → (1, 4, 0, 0): comparable versions, ignoring anything after the numbers (e.g. "0.1.0.dev1")."""
+    """ "1.4" → (1, 4, 0, 0): comparable versions, ignoring anything after the numbers (e.g. "0.1.0.dev1")."""
     numbers = []
     for part in version.split(".")[:4]:
         digits = re.match(r"\d+", part)
@@ -352,8 +465,15 @@ def _choices(options: tuple[str, ...]) -> str:
 
 
 def _kind(value: Any) -> str:
-    names: dict[type, str] = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
-                              dict: "an object", type(None): "null"}
+    names: dict[type, str] = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -364,4 +484,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, (bool, int, float)) or value is None:
         return json.dumps(value)
     return _kind(value)
-

@@ -10,6 +10,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from desktop_gpt.errors import AppFormatError
+from desktop_gpt.i18n import _
 
 MAX_ICON_BYTES = 256 * 1024
 ICON_SUFFIXES = (".png", ".svg")
@@ -38,26 +39,31 @@ _PNG_DATA = "data:image/png;base64,"
 def check_icon_path(path: Any) -> str:
     """The icon path if it stays inside the app's folder and names a PNG or SVG; else AppFormatError("icon")."""
     if not isinstance(path, str):
-        raise AppFormatError(f"The app's icon must be a file name such as \"icon.png\", not {_kind(path)}.",
-                             field="icon")
+        raise AppFormatError(
+            _('The app\'s icon must be a file name such as "icon.png", not {kind}.').format(kind=_kind(path)),
+            field="icon",
+        )
     shown = _shown(path)
-    inside = ("The app's icon must be a file inside the app's folder, such as \"icon.png\" or \"assets/icon.svg\"; "
-              f"{shown} ")
+    inside = (
+        f'The app\'s icon must be a file inside the app\'s folder, such as "icon.png" or "assets/icon.svg"; {shown} '
+    )
     if not path or len(path) > 200:
-        raise AppFormatError(inside + "is not.", field="icon")
+        raise AppFormatError(inside + _("is not."), field="icon")
     if "\\" in path:
-        raise AppFormatError(inside + "uses backslashes; use / between folders.", field="icon")
+        raise AppFormatError(inside + _("uses backslashes; use / between folders."), field="icon")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or path.startswith("~"):
-        raise AppFormatError(inside + "is an absolute path.", field="icon")
+        raise AppFormatError(inside + _("is an absolute path."), field="icon")
     if ":" in path or any(unicodedata.category(ch) in _CONTROL for ch in path):
-        raise AppFormatError(inside + "has characters a file name may not have.", field="icon")
+        raise AppFormatError(inside + _("has characters a file name may not have."), field="icon")
     parts = path.split("/")
     if ".." in parts:
-        raise AppFormatError(inside + "leaves the app's folder.", field="icon")
+        raise AppFormatError(inside + _("leaves the app's folder."), field="icon")
     if any(part in ("", ".") or part != part.strip() for part in parts):
-        raise AppFormatError(inside + "is not a plain relative path.", field="icon")
+        raise AppFormatError(inside + _("is not a plain relative path."), field="icon")
     if not path.lower().endswith(ICON_SUFFIXES):
-        raise AppFormatError(f"The app's icon must be a PNG or SVG file; {shown} is neither.", field="icon")
+        raise AppFormatError(
+            _("The app's icon must be a PNG or SVG file; {shown} is neither.").format(shown=shown), field="icon"
+        )
     return path
 
 
@@ -66,8 +72,12 @@ def check_icon(name: str, data: bytes) -> str:
     MAX_ICON_PIXELS on a side, an SVG that passes :func:`sanitize_svg`. Returns "png" or "svg"."""
     check_icon_path(name)
     if len(data) > MAX_ICON_BYTES:
-        raise AppFormatError(f"The app's icon {_shown(name)} is too big ({len(data) / 1024:.0f} KB); it may be at "
-                             f"most {MAX_ICON_BYTES // 1024} KB.", field="icon")
+        raise AppFormatError(
+            _("The app's icon {shown} is too big ({data:.0f} KB); it may be at most {max_icon_bytes} KB.").format(
+                shown=_shown(name), data=len(data) / 1024, max_icon_bytes=MAX_ICON_BYTES // 1024
+            ),
+            field="icon",
+        )
     if name.lower().endswith(".png"):
         check_png(data, f"The app's icon {_shown(name)}")
         return "png"
@@ -86,11 +96,15 @@ def check_png(data: bytes, subject: str) -> tuple[int, int]:
     """A PNG's size, refused past MAX_ICON_PIXELS a side: a few KB of PNG can decode to hundreds of MB."""
     size = png_size(data)
     if size is None or len(data) < 33:
-        raise AppFormatError(f"{subject} is not a PNG image.", field="icon")
+        raise AppFormatError(_("{subject} is not a PNG image.").format(subject=subject), field="icon")
     width, height = size
     if width > MAX_ICON_PIXELS or height > MAX_ICON_PIXELS:
-        raise AppFormatError(f"{subject} is {width}×{height} pixels; an icon may be at most "
-                             f"{MAX_ICON_PIXELS}×{MAX_ICON_PIXELS}.", field="icon")
+        raise AppFormatError(
+            _(
+                "{subject} is {width}×{height} pixels; an icon may be at most {max_icon_pixels}×{max_icon_pixels}."
+            ).format(subject=subject, width=width, height=height, max_icon_pixels=MAX_ICON_PIXELS),
+            field="icon",
+        )
     return size
 
 
@@ -103,7 +117,7 @@ def sanitize_svg(data: bytes, name: str = "icon.svg") -> bytes:
     Unknown elements and attributes (an editor's metadata) are dropped. Qt then renders exactly what was checked.
     """
     shown = _shown(name)
-    not_svg = AppFormatError(f"The app's icon {shown} is not an SVG image.", field="icon")
+    not_svg = AppFormatError(_("The app's icon {shown} is not an SVG image.").format(shown=shown), field="icon")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -111,20 +125,28 @@ def sanitize_svg(data: bytes, name: str = "icon.svg") -> bytes:
     lowered = text.lower()
     # Entities are how XML bombs and file reads hide; an icon needs neither, nor scripts (an app is data, never code).
     if "<!doctype" in lowered or "<!entity" in lowered:
-        raise AppFormatError(f"The app's icon {shown} declares a DOCTYPE or entities, which icons may not.",
-                             field="icon")
+        raise AppFormatError(
+            _("The app's icon {shown} declares a DOCTYPE or entities, which icons may not.").format(shown=shown),
+            field="icon",
+        )
     if "<script" in lowered or "javascript:" in lowered:
-        raise AppFormatError(f"The app's icon {shown} contains a script, which icons may not.", field="icon")
+        raise AppFormatError(
+            _("The app's icon {shown} contains a script, which icons may not.").format(shown=shown), field="icon"
+        )
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError:
         raise not_svg from None
     if root.tag not in (f"{_SVG_NS}svg", "svg"):
         raise not_svg
-    count = sum(1 for _ in root.iter())
+    count = sum(1 for _unused in root.iter())
     if count > MAX_SVG_ELEMENTS:
-        raise AppFormatError(f"The app's icon {shown} has {count:,} elements; an icon may have at most "
-                             f"{MAX_SVG_ELEMENTS:,}.", field="icon")
+        raise AppFormatError(
+            _("The app's icon {shown} has {count:,} elements; an icon may have at most {max_svg_elements:,}.").format(
+                shown=shown, count=count, max_svg_elements=MAX_SVG_ELEMENTS
+            ),
+            field="icon",
+        )
     clean = _clean_element(root, shown, 0)
     _check_uses(clean, shown)
     return ElementTree.tostring(clean, encoding="utf-8")
@@ -132,12 +154,14 @@ def sanitize_svg(data: bytes, name: str = "icon.svg") -> bytes:
 
 def _clean_element(element: ElementTree.Element, shown: str, depth: int) -> ElementTree.Element:
     if depth > _MAX_SVG_DEPTH:
-        raise AppFormatError(f"The app's icon {shown} nests its elements too deeply.", field="icon")
+        raise AppFormatError(
+            _("The app's icon {shown} nests its elements too deeply.").format(shown=shown), field="icon"
+        )
     local = _local(element.tag)
     out = ElementTree.Element(f"{_SVG_NS}{local}")
     out.text, out.tail = element.text, element.tail
     for key, value in element.attrib.items():
-        attr = key[len(_XLINK):] if key.startswith(_XLINK) else (key if key.startswith(_XML) else _local_attr(key))
+        attr = key[len(_XLINK) :] if key.startswith(_XLINK) else (key if key.startswith(_XML) else _local_attr(key))
         if key == f"{_XML}space":
             out.set(key, value)
             continue
@@ -148,9 +172,15 @@ def _clean_element(element: ElementTree.Element, shown: str, depth: int) -> Elem
             out.set(f"{_XLINK}href", value)  # one spelling for every Qt version
             continue
         refs = _URL_REF.findall(value)
-        if any(not ref.strip().startswith("#") for ref in refs) or (attr == "style" and ("\\" in value or "@" in value)):
-            raise AppFormatError(f"The app's icon {shown} refers to something outside itself ({attr}), which "
-                                 f"icons may not.", field="icon")
+        if any(not ref.strip().startswith("#") for ref in refs) or (
+            attr == "style" and ("\\" in value or "@" in value)
+        ):
+            raise AppFormatError(
+                _("The app's icon {shown} refers to something outside itself ({attr}), which icons may not.").format(
+                    shown=shown, attr=attr
+                ),
+                field="icon",
+            )
         out.set(attr, value)
     for child in element:
         tag = child.tag
@@ -167,13 +197,18 @@ def _check_href(local: str, value: str, shown: str) -> None:
         return
     if local == "image" and value.startswith(_PNG_DATA):
         try:
-            png = base64.b64decode(value[len(_PNG_DATA):], validate=False)
+            png = base64.b64decode(value[len(_PNG_DATA) :], validate=False)
         except (ValueError, binascii.Error):
             png = b""
         check_png(png, f"An image inside the app's icon {shown}")
         return
-    raise AppFormatError(f"The app's icon {shown} refers to something outside itself ({value[:40]!r}); an icon "
-                         f"may only use its own parts (#name) and embedded PNG images.", field="icon")
+    raise AppFormatError(
+        _(
+            "The app's icon {shown} refers to something outside itself ({value!r}); an icon may only use its own "
+            "parts (#name) and embedded PNG images."
+        ).format(shown=shown, value=value[:40]),
+        field="icon",
+    )
 
 
 def _check_uses(root: ElementTree.Element, shown: str) -> None:
@@ -182,8 +217,12 @@ def _check_uses(root: ElementTree.Element, shown: str) -> None:
     for use in root.iter(f"{_SVG_NS}use"):
         target = ids.get((use.get(f"{_XLINK}href") or "").lstrip("#"))
         if target is not None and any(_local(el.tag) == "use" for el in target.iter()):
-            raise AppFormatError(f"The app's icon {shown} copies a part that itself copies parts, which icons may "
-                                 f"not.", field="icon")
+            raise AppFormatError(
+                _("The app's icon {shown} copies a part that itself copies parts, which icons may not.").format(
+                    shown=shown
+                ),
+                field="icon",
+            )
 
 
 def _local(tag: str) -> str:
@@ -195,8 +234,14 @@ def _local_attr(key: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _shown(value: str) -> str:

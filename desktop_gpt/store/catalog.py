@@ -29,6 +29,7 @@ from desktop_gpt.store.app_format import (
 from desktop_gpt.store.hub import HubConfig, hub_errors, quick_get
 from desktop_gpt.store.library import strip_front_matter
 from desktop_gpt.store.token import origin_of
+from desktop_gpt.i18n import _
 
 _log = log.get("store")
 
@@ -158,9 +159,13 @@ class AppSearch:
             items = response.json()
         if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str)
                                                   for i in items):
-            raise HubProtocolError(f"The server at {self.config.endpoint} did not answer like a Hugging Face Hub "
-                                   f"(the list of apps was not a list of repositories).",
-                                   endpoint=self.config.endpoint)
+            raise HubProtocolError(
+                _(
+                    "The server at {endpoint} did not answer like a Hugging Face Hub (the list of apps was not a "
+                    "list of repositories)."
+                ).format(endpoint=self.config.endpoint),
+                endpoint=self.config.endpoint,
+            )
         # The next link already carries every parameter (the Hub's cursor included); it is followed only on the
         # Hub's own origin, so a listing never leads the app (and its token) somewhere else.
         following = response.links.get("next", {}).get("url")
@@ -180,12 +185,11 @@ def fetch_card(config: HubConfig, repo_id: str, sha: str | None) -> AppCard:
     """
     if not sha or not _COMMIT.fullmatch(sha):
         sha = app_files.resolve(config, repo_id, sha).sha
-    _, manifest_bytes = app_files.fetch_pinned(config, repo_id, sha, MANIFEST_FILE, MAX_MANIFEST_BYTES)
+    _unused, manifest_bytes = app_files.fetch_pinned(config, repo_id, sha, MANIFEST_FILE, MAX_MANIFEST_BYTES)
     manifest = parse_manifest(manifest_bytes)
     icon_path = None
     if manifest.icon:
-        icon_path, icon = app_files.fetch_pinned(config, repo_id, sha, manifest.icon, MAX_ICON_BYTES,
-                                                 what="icon")
+        icon_path, icon = app_files.fetch_pinned(config, repo_id, sha, manifest.icon, MAX_ICON_BYTES, what="icon")
         check_icon(manifest.icon, icon)
     return AppCard(repo_id, sha, manifest, icon_path)
 
@@ -195,8 +199,14 @@ def app_details(config: HubConfig, repo_id: str, revision: str | None = None) ->
     remote = app_files.resolve(config, repo_id, revision)
     fetched = app_files.fetch_app(config, remote)
     readme = strip_front_matter(app_files.check_readme(fetched.readme)) if fetched.readme is not None else ""
-    return AppDetails(AppListing.from_info(remote.info), fetched.manifest, readme, fetched.icon_path, remote.sha,
-                      config.repo_url(repo_id))
+    return AppDetails(
+        AppListing.from_info(remote.info),
+        fetched.manifest,
+        readme,
+        fetched.icon_path,
+        remote.sha,
+        config.repo_url(repo_id),
+    )
 
 
 def listing(config: HubConfig, repo_id: str, expected: tuple = ()) -> AppListing:
@@ -215,14 +225,19 @@ def featured(config: HubConfig) -> list[FeaturedShelf]:
     config.api()
     url = config.file_url(config.store_repo, FEATURED_FILE, repo_type=FEATURED_REPO_TYPE)
     try:
-        with hub_errors(config, repo_id=config.store_repo, filename=FEATURED_FILE, repo_type=FEATURED_REPO_TYPE,
-                        expected=(RepoNotFound, FileNotOnHub, RevisionNotFound)):
+        with hub_errors(
+            config,
+            repo_id=config.store_repo,
+            filename=FEATURED_FILE,
+            repo_type=FEATURED_REPO_TYPE,
+            expected=(RepoNotFound, FileNotOnHub, RevisionNotFound),
+        ):
             response = quick_get(config, url, follow_redirects=True)
     except (RepoNotFound, FileNotOnHub, RevisionNotFound) as exc:
         _log.info("no featured list: %s", exc)
         return []
     shelves = parse_featured(response.content, config)
-    wanted = list(dict.fromkeys(repo for _, repos in shelves for repo in repos))
+    wanted = list(dict.fromkeys(repo for _unused, repos in shelves for repo in repos))
     found: dict[str, AppListing] = {}
 
     def one(repo_id: str) -> None:
@@ -234,14 +249,22 @@ def featured(config: HubConfig) -> list[FeaturedShelf]:
     with ThreadPoolExecutor(max_workers=6, thread_name_prefix="featured") as pool:
         for future in [pool.submit(one, repo) for repo in wanted]:
             future.result()
-    return [FeaturedShelf(heading, tuple(found[r] for r in repos if r in found))
-            for heading, repos in shelves if any(r in found for r in repos)]
+    return [
+        FeaturedShelf(heading, tuple(found[r] for r in repos if r in found))
+        for heading, repos in shelves
+        if any(r in found for r in repos)
+    ]
 
 
 def parse_featured(data: bytes, config: HubConfig) -> list[tuple[str, list[str]]]:
     """``{"shelves": [{"heading": "…", "apps": ["owner/name", …]}, …]}`` or a plain list of repo ids."""
-    bad = HubProtocolError(f"The Store's featured list ({FEATURED_FILE} in {config.store_repo}) is not valid; "
-                           f"its maintainers need to fix it.", endpoint=config.endpoint, repo_id=config.store_repo)
+    bad = HubProtocolError(
+        _(
+            "The Store's featured list ({featured_file} in {store_repo}) is not valid; its maintainers need to fix it."
+        ).format(featured_file=FEATURED_FILE, store_repo=config.store_repo),
+        endpoint=config.endpoint,
+        repo_id=config.store_repo,
+    )
     try:
         raw = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):

@@ -339,56 +339,97 @@ def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | Non
     if isinstance(exc, RepositoryNotFoundError):
         hint = ("your access token does not give access to it" if config.token
                 else "add an access token in Settings to see it")
-        return RepoNotFound(f"There is no repository {name} on the Hugging Face Hub at {ep}, or it is private "
-                            f"({hint}).", **kw)
+        return RepoNotFound(_("There is no repository {name} on the Hugging Face Hub at {ep}, or it is private "
+                              "({hint}).").format(name=name, ep=ep, hint=hint), **kw)
     if isinstance(exc, RevisionNotFoundError):
         revision = revision or _from_url(url, 1)
-        return RevisionNotFound(f"{name} has no branch, tag or commit called '{revision}'.", **kw)
+        return RevisionNotFound(
+            _("{name} has no branch, tag or commit called '{revision}'.").format(name=name, revision=revision), **kw
+        )
     if isinstance(exc, EntryNotFoundError):
         filename = filename or _from_url(url, 2) or "That file"
         at = f" (revision {revision})" if revision and revision != "main" else ""
-        return FileNotOnHub(f"'{filename}' is not in {name}{at} on the Hugging Face Hub.", **kw)
+        return FileNotOnHub(
+            _("'{filename}' is not in {name}{at} on the Hugging Face Hub.").format(filename=filename, name=name, at=at),
+            **kw,
+        )
     if isinstance(exc, HfHubHTTPError) and status is not None:
         said = _server_said(exc)
         if status == 401:
-            message = (f"The Hugging Face Hub at {ep} did not accept your access token; it may be mistyped, revoked "
-                       f"or expired. Check it in Settings." if config.token else
-                       f"The Hugging Face Hub at {ep} needs an access token for this. Add one in Settings.")
+            message = (
+                f"The Hugging Face Hub at {ep} did not accept your access token; it may be mistyped, revoked "
+                f"or expired. Check it in Settings."
+                if config.token
+                else f"The Hugging Face Hub at {ep} needs an access token for this. Add one in Settings."
+            )
             return HubAuthError(message, **kw)
         if status == 403:
-            return HubAuthError(f"The Hugging Face Hub at {ep} did not allow this ({said or 'access denied'}). "
-                                f"Check that your access token has the permission it needs, such as write "
-                                f"access to publish.", **kw)
+            return HubAuthError(
+                _(
+                    "The Hugging Face Hub at {ep} did not allow this ({said}). Check that your access token has "
+                    "the permission it needs, such as write access to publish."
+                ).format(ep=ep, said=said or "access denied"),
+                **kw,
+            )
         if status == 429:
-            return HubServerError(f"The Hugging Face Hub at {ep} received too many requests from this computer. "
-                                  f"Wait a minute and try again.", **kw)
+            return HubServerError(
+                _(
+                    "The Hugging Face Hub at {ep} received too many requests from this computer. Wait a minute "
+                    "and try again."
+                ).format(ep=ep),
+                **kw,
+            )
         if status >= 500:
-            return HubServerError(f"The Hugging Face Hub at {ep} had a problem on its side (error {status}). "
-                                  f"Try again in a few minutes.", **kw)
-        return HubRequestError(f"The Hugging Face Hub at {ep} refused the request (error {status})"
-                               + (f": {said}" if said else "."), **kw)
+            return HubServerError(
+                _(
+                    "The Hugging Face Hub at {ep} had a problem on its side (error {status}). Try again in a few "
+                    "minutes."
+                ).format(ep=ep, status=status),
+                **kw,
+            )
+        return HubRequestError(
+            _("The Hugging Face Hub at {ep} refused the request (error {status})").format(ep=ep, status=status)
+            + (f": {said}" if said else "."),
+            **kw,
+        )
     if isinstance(exc, FileMetadataError):
-        return HubProtocolError(_not_a_hub(ep) + " (a file answer lacked the Hub's headers)", **kw)
+        return HubProtocolError(_not_a_hub(ep) + _(" (a file answer lacked the Hub's headers)"), **kw)
     if isinstance(exc, HFValidationError):
-        return RepoNotFound(f"{name} is not a valid repository name: it should look like owner/name.", **kw)
+        return RepoNotFound(
+            _("{name} is not a valid repository name: it should look like owner/name.").format(name=name), **kw
+        )
     if isinstance(exc, _TransportError) or isinstance(exc, (ConnectionError, TimeoutError)):
         kinds = {c.__name__ for c in type(exc).__mro__}
         if "TimeoutException" in kinds or isinstance(exc, TimeoutError):
-            return HubUnavailable(f"The Hugging Face Hub at {ep} did not answer in time. Check your connection, "
-                                  f"or set a mirror in Settings.", **kw)
+            return HubUnavailable(
+                _(
+                    "The Hugging Face Hub at {ep} did not answer in time. Check your connection, or set a mirror "
+                    "in Settings."
+                ).format(ep=ep),
+                **kw,
+            )
         if kinds & {"ProtocolError", "ReadError", "WriteError"} or isinstance(exc, ConnectionResetError):
-            return HubUnavailable(f"The connection to the Hugging Face Hub at {ep} broke off. Check your "
-                                  f"connection and try again.", **kw)
+            return HubUnavailable(
+                _(
+                    "The connection to the Hugging Face Hub at {ep} broke off. Check your connection and try again."
+                ).format(ep=ep),
+                **kw,
+            )
         return HubUnavailable(_unreachable(ep), **kw)
     if isinstance(exc, (json.JSONDecodeError, KeyError)):
         return HubProtocolError(_not_a_hub(ep) + ".", **kw)
     if isinstance(exc, ValueError) and "Invalid metadata in README.md" in str(exc):
-        return HubRequestError(f"The Hugging Face Hub rejected the README's metadata: {str(exc).splitlines()[-1]}",
-                               **kw)
+        return HubRequestError(
+            _("The Hugging Face Hub rejected the README's metadata: {exc}").format(exc=str(exc).splitlines()[-1]), **kw
+        )
     if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
         what = f"'{filename}'" if filename else "the file"
-        return HubUnavailable(f"The download of {what} from the Hugging Face Hub at {ep} stopped before it was "
-                              f"complete. Try again.", **kw)
+        return HubUnavailable(
+            _(
+                "The download of {what} from the Hugging Face Hub at {ep} stopped before it was complete. Try again."
+            ).format(what=what, ep=ep),
+            **kw,
+        )
     return None
 
 
@@ -404,10 +445,12 @@ def check_repo_id(repo_id: object, asked: str | None = None) -> str:
             ok = False
     if not ok or (asked is not None and repo_id.casefold() != asked.casefold()):  # type: ignore[union-attr]
         shown = repr(repo_id)[:80]
-        raise HubProtocolError(f"The Hub answered with the repository name {shown}"
-                               + (f" when asked for '{asked}'" if asked else "")
-                               + "; Desktop GPT does not use it. If you set a mirror in Settings, check its address.",
-                               repo_id=asked)
+        raise HubProtocolError(
+            _("The Hub answered with the repository name {shown}").format(shown=shown)
+            + (_(" when asked for '{asked}'").format(asked=asked) if asked else "")
+            + _("; Desktop GPT does not use it. If you set a mirror in Settings, check its address."),
+            repo_id=asked,
+        )
     return repo_id  # type: ignore[return-value]
 
 
@@ -421,26 +464,35 @@ def is_safe_repo_path(path: object) -> bool:
         return False
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
         return False
-    return all(part not in _BAD_SEGMENTS and part == part.strip() and len(part.encode("utf-8")) <= 255
-               for part in path.split("/"))
+    return all(
+        part not in _BAD_SEGMENTS and part == part.strip() and len(part.encode("utf-8")) <= 255
+        for part in path.split("/")
+    )
 
 
 def _unreachable(endpoint: str) -> str:
-    return (f"The Hugging Face Hub could not be reached at {endpoint}. Check your connection, or set a mirror in "
-            f"Settings.")
+    return (
+        f"The Hugging Face Hub could not be reached at {endpoint}. Check your connection, or set a mirror in Settings."
+    )
 
 
 def _not_a_hub(endpoint: str) -> str:
-    return (f"The server at {endpoint} did not answer like a Hugging Face Hub; if you set a mirror in Settings, "
-            f"check its address")
+    return (
+        f"The server at {endpoint} did not answer like a Hugging Face Hub; if you set a mirror in Settings, "
+        f"check its address"
+    )
 
 
 def _offline_message(reason: str | None) -> str:
     if reason == "settings":
-        return ("Desktop GPT is in offline mode, so it does not contact the Hugging Face Hub. Turn off offline mode "
-                "in Settings to browse the Store or download models.")
-    return ("Offline mode is on (HF_HUB_OFFLINE is set), so Desktop GPT does not contact the Hugging Face Hub. "
-            "Unset HF_HUB_OFFLINE to go online.")
+        return (
+            "Desktop GPT is in offline mode, so it does not contact the Hugging Face Hub. Turn off offline mode "
+            "in Settings to browse the Store or download models."
+        )
+    return (
+        "Offline mode is on (HF_HUB_OFFLINE is set), so Desktop GPT does not contact the Hugging Face Hub. "
+        "Unset HF_HUB_OFFLINE to go online."
+    )
 
 
 def _server_said(exc: HfHubHTTPError) -> str:
@@ -453,5 +505,5 @@ def _from_url(url: str, part: int) -> str | None:
     path = urlsplit(url).path
     if "/resolve/" not in path:
         return None
-    revision, _, filename = path.split("/resolve/", 1)[1].partition("/")
+    revision, _unused, filename = path.split("/resolve/", 1)[1].partition("/")
     return unquote(revision if part == 1 else filename) or None

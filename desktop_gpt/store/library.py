@@ -24,6 +24,7 @@ from desktop_gpt.store.app_diff import FieldChange, describe_changes, instructio
 from desktop_gpt.store.app_files import FetchedApp, InstallStep, Progress
 from desktop_gpt.store.app_format import MANIFEST_FILE, README_FILE, AppManifest, check_icon, parse_manifest
 from desktop_gpt.store.hub import HubConfig, check_repo_id
+from desktop_gpt.i18n import _
 
 _log = log.get("store")
 
@@ -114,14 +115,19 @@ def load_app_folder(folder: Path, source: str = "local", *, app_id: str | None =
     try:
         manifest_bytes = manifest_path.read_bytes()
     except FileNotFoundError:
-        raise AppFormatError(f"There is no app.json in {folder}.", field="app.json") from None
+        raise AppFormatError(_("There is no app.json in {folder}.").format(folder=folder), field="app.json") from None
     except OSError as exc:
-        raise AppFormatError(f"app.json in {folder} could not be read ({exc.strerror}).", field="app.json") from None
+        raise AppFormatError(
+            _("app.json in {folder} could not be read ({strerror}).").format(folder=folder, strerror=exc.strerror),
+            field="app.json",
+        ) from None
     manifest = parse_manifest(manifest_bytes)
     if manifest.icon:
         icon = folder / manifest.icon
         if not icon.is_file():
-            raise AppFormatError(f"The app's icon \"{manifest.icon}\" is not in the app's folder.", field="icon")
+            raise AppFormatError(
+                _("The app's icon \"{icon}\" is not in the app's folder.").format(icon=manifest.icon), field="icon"
+            )
         check_icon(manifest.icon, icon.read_bytes())
     readme = folder / README_FILE
     if readme.is_file():
@@ -133,9 +139,15 @@ def load_app_folder(folder: Path, source: str = "local", *, app_id: str | None =
         except (OSError, ValueError):
             record = {}
         record = record if isinstance(record, dict) else {}
-    return InstalledApp(id=app_id or record.get("id") or f"local:{_slug(folder.name)}", manifest=manifest,
-                        folder=folder, source=record.get("source", source), repo_id=record.get("repo_id"),
-                        sha=record.get("sha"), installed_at=_when(record.get("installed_at")))
+    return InstalledApp(
+        id=app_id or record.get("id") or f"local:{_slug(folder.name)}",
+        manifest=manifest,
+        folder=folder,
+        source=record.get("source", source),
+        repo_id=record.get("repo_id"),
+        sha=record.get("sha"),
+        installed_at=_when(record.get("installed_at")),
+    )
 
 
 def builtin_apps(root: Path | None = None) -> list[InstalledApp]:
@@ -203,12 +215,21 @@ class AppLibrary:
     def require(self, key: str) -> InstalledApp:
         app = self.get(key)
         if app is None:
-            raise AppNotInstalled(f"No installed app is called '{key}'. `desktop-gpt apps list` shows them.")
+            raise AppNotInstalled(
+                _("No installed app is called '{key}'. `desktop-gpt apps list` shows them.").format(key=key)
+            )
         return app
 
     # -- installing -------------------------------------------------------------------------------------------
-    def install(self, config: HubConfig, repo_id: str, revision: str | None = None, *,
-                progress: Progress | None = None, cancel: threading.Event | None = None) -> InstalledApp:
+    def install(
+        self,
+        config: HubConfig,
+        repo_id: str,
+        revision: str | None = None,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> InstalledApp:
         """Install ``repo_id`` at the commit ``revision`` (default main) names now; replaces an installed copy."""
         report = progress or (lambda step: None)
         report(InstallStep("resolving", 0, 0, f"Looking up {repo_id} on the Hub"))
@@ -232,16 +253,20 @@ class AppLibrary:
         """Remove an installed app (its folder); returns what was removed. Built-in apps cannot be removed."""
         app = self.require(key)
         if not app.removable:
-            raise AppInstallError(f"'{app.name}' is built into Desktop GPT and cannot be uninstalled.")
+            raise AppInstallError(
+                _("'{name}' is built into Desktop GPT and cannot be uninstalled.").format(name=app.name)
+            )
         with self._lock:
             inside(self.root, app.folder, f"The folder of '{app.name}'")  # an installed app is one of ours
             graveyard = self.root / f"{GONE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}--{app.folder.name}"
             try:
                 os.replace(app.folder, graveyard)  # one step: the app is gone even if deleting is interrupted
             except FileNotFoundError:
-                raise AppNotInstalled(f"'{app.name}' is no longer installed.") from None
+                raise AppNotInstalled(_("'{name}' is no longer installed.").format(name=app.name)) from None
             except OSError as exc:
-                raise AppInstallError(f"'{app.name}' could not be removed: {exc.strerror}.") from None
+                raise AppInstallError(
+                    _("'{name}' could not be removed: {strerror}.").format(name=app.name, strerror=exc.strerror)
+                ) from None
             shutil.rmtree(graveyard, ignore_errors=True)
         return app
 
@@ -253,33 +278,59 @@ class AppLibrary:
         remote = app_files.resolve(config, app.repo_id)
         if remote.sha == app.sha:
             return None
-        changed = [name for name in (MANIFEST_FILE, README_FILE)
-                   if not _same(app.folder / name, remote.files.get(name))]
+        changed = [
+            name for name in (MANIFEST_FILE, README_FILE) if not _same(app.folder / name, remote.files.get(name))
+        ]
         manifest = app.manifest
         if MANIFEST_FILE in changed:
-            manifest = parse_manifest(app_files.fetch_file(config, remote, MANIFEST_FILE,
-                                                           app_files.MAX_MANIFEST_BYTES))
+            manifest = parse_manifest(app_files.fetch_file(config, remote, MANIFEST_FILE, app_files.MAX_MANIFEST_BYTES))
         if manifest.icon and not _same(app.folder / manifest.icon, remote.files.get(manifest.icon)):
             changed.append(manifest.icon)
         if not changed:
             return None
-        return AppUpdate(app, remote.sha, manifest, describe_changes(app.manifest, manifest),
-                         instructions_diff(app.manifest.instructions, manifest.instructions), tuple(changed))
+        return AppUpdate(
+            app,
+            remote.sha,
+            manifest,
+            describe_changes(app.manifest, manifest),
+            instructions_diff(app.manifest.instructions, manifest.instructions),
+            tuple(changed),
+        )
 
-    def update(self, config: HubConfig, update: AppUpdate, *, progress: Progress | None = None,
-               cancel: threading.Event | None = None) -> InstalledApp:
+    def update(
+        self,
+        config: HubConfig,
+        update: AppUpdate,
+        *,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> InstalledApp:
         """Install exactly the commit the user reviewed; the old version stays until the new one is checked."""
         return self.install(config, update.app.repo_id or "", update.sha, progress=progress, cancel=cancel)
 
     # -- the swap ---------------------------------------------------------------------------------------------
-    def _place(self, fetched: FetchedApp, report: Progress, cancel: threading.Event | None, *, endpoint: str,
-               revision: str | None) -> InstalledApp:
-        record = {"id": fetched.repo_id, "source": "hub", "repo_id": fetched.repo_id, "sha": fetched.sha,
-                  "revision": revision or "main", "endpoint": endpoint}
+    def _place(
+        self,
+        fetched: FetchedApp,
+        report: Progress,
+        cancel: threading.Event | None,
+        *,
+        endpoint: str,
+        revision: str | None,
+    ) -> InstalledApp:
+        record = {
+            "id": fetched.repo_id,
+            "source": "hub",
+            "repo_id": fetched.repo_id,
+            "sha": fetched.sha,
+            "revision": revision or "main",
+            "endpoint": endpoint,
+        }
         return self._write(folder_name(check_repo_id(fetched.repo_id)), fetched.files(), record, report, cancel)
 
-    def _write(self, name: str, files: Mapping[str, bytes], record: dict, report: Progress,
-               cancel: threading.Event | None) -> InstalledApp:
+    def _write(
+        self, name: str, files: Mapping[str, bytes], record: dict, report: Progress, cancel: threading.Event | None
+    ) -> InstalledApp:
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         report(InstallStep("installing", 0, 0, "Installing"))
@@ -290,16 +341,19 @@ class AppLibrary:
                 temp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=self.root))
                 self._active.add(temp.name)
         except OSError as exc:
-            raise AppInstallError(f"The app could not be installed in {self.root}: {exc.strerror}.") from None
+            raise AppInstallError(
+                _("The app could not be installed in {root}: {strerror}.").format(root=self.root, strerror=exc.strerror)
+            ) from None
         try:
             for rel, data in files.items():
                 target = temp.joinpath(*rel.split("/"))
                 if not target.resolve().is_relative_to(temp.resolve()):  # parse_manifest refused this already
-                    raise AppFormatError(f"The app's file \"{rel}\" would leave the app's folder.", field="icon")
+                    raise AppFormatError(
+                        _("The app's file \"{rel}\" would leave the app's folder.").format(rel=rel), field="icon"
+                    )
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-            (temp / INSTALL_FILE).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+            (temp / INSTALL_FILE).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             app = load_app_folder(temp, record["source"])  # what is swapped in is checked once more, as written
             with self._lock:
                 if cancel is not None and cancel.is_set():
@@ -307,8 +361,11 @@ class AppLibrary:
                 final = self._swap(temp, inside(self.root, self.root / name, "The app's folder"))
         except OSError as exc:
             shutil.rmtree(temp, ignore_errors=True)
-            raise AppInstallError(f"The app could not be installed in {self.root}: "
-                                  f"{exc.strerror or exc}.") from None
+            raise AppInstallError(
+                _("The app could not be installed in {root}: {strerror}.").format(
+                    root=self.root, strerror=exc.strerror or exc
+                )
+            ) from None
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
@@ -389,5 +446,15 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
-__all__ = ["AppLibrary", "AppUpdate", "FieldChange", "InstallStep", "InstalledApp", "builtin_apps",
-           "describe_changes", "folder_name", "instructions_diff", "load_app_folder"]
+__all__ = [
+    "AppLibrary",
+    "AppUpdate",
+    "FieldChange",
+    "InstallStep",
+    "InstalledApp",
+    "builtin_apps",
+    "describe_changes",
+    "folder_name",
+    "instructions_diff",
+    "load_app_folder",
+]

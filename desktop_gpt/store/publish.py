@@ -22,6 +22,7 @@ from desktop_gpt.store.app_format import (
     parse_manifest,
 )
 from desktop_gpt.store.hub import HubConfig, hub_errors
+from desktop_gpt.i18n import _, ngettext
 
 _log = log.get("store")
 
@@ -81,15 +82,21 @@ def publish_folder(path: Path | str, repo_id: str, token: str | None = None, pri
     folder = Path(path)
     problems = validate_folder(folder)
     if problems:
-        more = f" ({len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
-        raise AppFormatError(f"The app is not ready to publish: {problems[0]}{more}", field=None)
+        extra = len(problems) - 1
+        more = " " + ngettext("({n} more problem)", "({n} more problems)", extra).format(n=extra) if extra else ""
+        raise AppFormatError(
+            _("The app is not ready to publish: {problems}{more}").format(problems=problems[0], more=more), field=None
+        )
     manifest = parse_manifest((folder / MANIFEST_FILE).read_bytes())
     config = config or HubConfig.resolve(token=token)
     if token and config.token != token:
         config = replace(config, token=token, token_source="given")
     if not config.token:
-        raise HubAuthError("Publishing needs a Hugging Face access token with write access: add one in Settings "
-                           "or set HF_TOKEN.", endpoint=config.endpoint, repo_id=repo_id)
+        raise HubAuthError(
+            _("Publishing needs a Hugging Face access token with write access: add one in Settings or set HF_TOKEN."),
+            endpoint=config.endpoint,
+            repo_id=repo_id,
+        )
     files = {MANIFEST_FILE: (folder / MANIFEST_FILE).read_bytes()}
     if manifest.icon:
         files[manifest.icon] = (folder / manifest.icon).read_bytes()
@@ -99,9 +106,11 @@ def publish_folder(path: Path | str, repo_id: str, token: str | None = None, pri
     api = config.api()
     with hub_errors(config, repo_id=repo_id):
         api.create_repo(repo_id, private=private, exist_ok=True)
-        commit = api.create_commit(repo_id, [CommitOperationAdd(name, data) for name, data in files.items()],
-                                   commit_message=f"Publish {manifest.name}"
-                                   + (f" {manifest.version}" if manifest.version else ""))
+        commit = api.create_commit(
+            repo_id,
+            [CommitOperationAdd(name, data) for name, data in files.items()],
+            commit_message=f"Publish {manifest.name}" + (f" {manifest.version}" if manifest.version else ""),
+        )
     _log.info("published %s to %s at %s", folder, repo_id, commit.oid)
     return PublishResult(repo_id, commit.oid, config.repo_url(repo_id), tuple(files))
 
@@ -116,12 +125,15 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
-        raise AppFormatError(f"The metadata block at the top of README.md is not valid YAML{where}.",
-                             field=README_FILE) from None
+        raise AppFormatError(
+            _("The metadata block at the top of README.md is not valid YAML{where}.").format(where=where),
+            field=README_FILE,
+        ) from None
     if not isinstance(data, dict):
-        raise AppFormatError("The metadata block at the top of README.md must be a list of \"key: value\" lines.",
-                             field=README_FILE)
-    return data, text[match.end():]
+        raise AppFormatError(
+            _('The metadata block at the top of README.md must be a list of "key: value" lines.'), field=README_FILE
+        )
+    return data, text[match.end() :]
 
 
 def with_store_tags(readme: str, manifest: AppManifest) -> str:
@@ -142,7 +154,8 @@ def with_store_tags(readme: str, manifest: AppManifest) -> str:
 def default_readme(manifest: AppManifest) -> str:
     """A README for an app folder that has none: what the app is, for its page on the Hub."""
     starters = "".join(f"- {s}\n" for s in manifest.starters)
-    return (f"# {manifest.name}\n\n{manifest.description}\n\n"
-            f"An app for Desktop GPT's **{manifest.tool}** tool: install it from the Store in Desktop GPT, or with "
-            f"`desktop-gpt apps install <this repo>`.\n"
-            + (f"\n## Try\n\n{starters}" if starters else ""))
+    return (
+        f"# {manifest.name}\n\n{manifest.description}\n\n"
+        f"An app for Desktop GPT's **{manifest.tool}** tool: install it from the Store in Desktop GPT, or with "
+        f"`desktop-gpt apps install <this repo>`.\n" + (f"\n## Try\n\n{starters}" if starters else "")
+    )

@@ -66,9 +66,9 @@ def save_token(token: str, paths: AppPaths | None = None, *, endpoint: str | Non
     only; the old file is replaced atomically. The token is later sent to that address's origin and no other."""
     token = token.strip()
     if not token:
-        raise SettingsError("The access token is empty. Paste a token from huggingface.co/settings/tokens.")
+        raise SettingsError(_("The access token is empty. Paste a token from huggingface.co/settings/tokens."))
     if len(token) > 512 or not token.isascii() or any(c.isspace() or not c.isprintable() for c in token):
-        raise SettingsError("That does not look like an access token: it should be one word starting with hf_.")
+        raise SettingsError(_("That does not look like an access token: it should be one word starting with hf_."))
     if endpoint is None:
         from desktop_gpt.store.hub import current_endpoint  # here: the Hub client imports this module
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from desktop_gpt.errors import ToolInputError
-from desktop_gpt.i18n import N_
+from desktop_gpt.i18n import N_, _
 from desktop_gpt.tools.options import Option, find
 from desktop_gpt.tools.templates import Prompt, templates
 
@@ -80,13 +80,13 @@ def code_prompt(task: str, language: str, code: str = "", description: str = "",
     ``error`` is a pasted error message (fix); ``target`` the language to convert to."""
     t, lang = find_task(task), find_language(language)
     if t.needs_code and not code.strip():
-        raise ToolInputError(f"“{t.label}” needs code to work on, and none was given.")
+        raise ToolInputError(_("“{label}” needs code to work on, and none was given.").format(label=t.label))
     if t.needs_description and not description.strip():
-        raise ToolInputError("Describe what the code should do.")
+        raise ToolInputError(_("Describe what the code should do."))
     target_lang = None
     if t.key == "convert":
         if not target:
-            raise ToolInputError("Choose the language to convert the code to.")
+            raise ToolInputError(_("Choose the language to convert the code to."))
         target_lang = find_language(target)
     messages = templates().messages(
         f"code/{t.key}.j2", language=lang.label, fence=lang.fence, code=code.strip("\n"),

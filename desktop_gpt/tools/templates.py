@@ -11,6 +11,7 @@ import jinja2
 import jinja2.sandbox
 
 from desktop_gpt.errors import PromptTemplateError
+from desktop_gpt.i18n import _
 
 # A template defines up to three blocks: "system" and "user" make a chat prompt, "text" a raw continuation.
 BLOCKS = ("system", "user", "text")
@@ -60,21 +61,26 @@ class PromptTemplates:
             return {block: text.strip() for block, text in self._blocks(name, values).items()}
         except jinja2.TemplateNotFound:
             raise PromptTemplateError(
-                f"The prompt template {name} is missing. Reinstall Desktop GPT, or restore the file in "
-                f"{self.folders[-1]}."
+                _(
+                    "The prompt template {name} is missing. Reinstall Desktop GPT, or restore the file in {folders}."
+                ).format(name=name, folders=self.folders[-1])
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise PromptTemplateError(
-                f"The prompt template {exc.filename or name} has a mistake on line {exc.lineno}: {exc.message}."
+                _("The prompt template {filename} has a mistake on line {lineno}: {message}.").format(
+                    filename=exc.filename or name, lineno=exc.lineno, message=exc.message
+                )
             ) from None
         except jinja2.UndefinedError as exc:
-            raise PromptTemplateError(f"The prompt template {name} uses something it is not given: {exc}.") from None
+            raise PromptTemplateError(
+                _("The prompt template {name} uses something it is not given: {exc}.").format(name=name, exc=exc)
+            ) from None
 
     def messages(self, name: str, **values: Any) -> list[dict[str, str]]:
         """A chat prompt: the template's system block (if not empty) then its user block."""
         blocks = self.render(name, **values)
         if "user" not in blocks:
-            raise PromptTemplateError(f"The prompt template {name} has no user block.")
+            raise PromptTemplateError(_("The prompt template {name} has no user block.").format(name=name))
         out = [{"role": "system", "content": blocks["system"]}] if blocks.get("system") else []
         return out + [{"role": "user", "content": blocks["user"]}]
 
@@ -85,13 +91,13 @@ class PromptTemplates:
         except jinja2.TemplateError:
             return self.render(name, **values)["text"]  # raises the error in words
         if "text" not in blocks:
-            raise PromptTemplateError(f"The prompt template {name} has no text block.")
+            raise PromptTemplateError(_("The prompt template {name} has no text block.").format(name=name))
         return blocks["text"]
 
     def _blocks(self, name: str, values: dict[str, Any]) -> dict[str, str]:
         template = self.env.get_template(name)
         context = template.new_context(values)
-        for _ in template.root_render_func(context):  # runs {% extends %}, which adds the parents' blocks
+        for _unused in template.root_render_func(context):  # runs {% extends %}, which adds the parents' blocks
             pass
         return {block: "".join(context.blocks[block][0](context)) for block in BLOCKS if context.blocks.get(block)}
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from desktop_gpt.errors import ToolInputError
-from desktop_gpt.i18n import N_
+from desktop_gpt.i18n import N_, _
 from desktop_gpt.tools import segments as _segments
 from desktop_gpt.tools.languages import LANGUAGES, Language, detect_language, find_language, script_counts
 from desktop_gpt.tools.options import Option, find
@@ -72,7 +72,8 @@ def parse_glossary(text: str) -> list[tuple[str, str]]:
         parts = _GLOSSARY_SEPARATORS.split(line, maxsplit=1)
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
             raise ToolInputError(
-                f"Glossary line {number} (“{line}”) is not “term = translation”."
+                _("Glossary line {number} (“{line}”) is not “term = translation”.").format(
+                    number=number, line=line)
             )
         pairs.append((parts[0].strip(), parts[1].strip()))
     return pairs

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from desktop_gpt.errors import ToolInputError
-from desktop_gpt.i18n import N_
+from desktop_gpt.i18n import N_, _
 from desktop_gpt.tools import translation
 from desktop_gpt.tools.options import Option, find
 from desktop_gpt.tools.templates import Prompt, templates
@@ -100,7 +100,7 @@ def draft_prompt(
 ) -> Prompt:
     """Write a new piece from a brief. ``language`` None or "auto": the language the brief is written in."""
     if not topic.strip():
-        raise ToolInputError("Say what to write about: the topic is empty.")
+        raise ToolInputError(_("Say what to write about: the topic is empty."))
     k, t, n = find(KINDS, kind, N_("kind")), find(TONES, tone, N_("tone")), find(LENGTHS, length, N_("length"))
     lang = _language_name(language, topic)
     messages = templates().messages(
@@ -117,7 +117,7 @@ def task_prompt(task: str, text: str, tone: str = "neutral", language: str | Non
     everything before the point to continue from."""
     t = find(TASKS, task, N_("task"))
     if not text.strip():
-        raise ToolInputError("There is no text to work on: select some text or write something first.")
+        raise ToolInputError(_("There is no text to work on: select some text or write something first."))
     if t.raw:
         return continue_prompt(text)
     lang = _language_name(language, text)

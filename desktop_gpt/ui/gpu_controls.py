@@ -28,7 +28,7 @@ class GpuControls(QWidget):
         self.original = value
         self.layers_total = layers_total
         self.mode = QComboBox(self)
-        self.mode.addItems(["Auto (all layers on the GPU when one is usable)", "CPU only", "Choose layers"])
+        self.mode.addItems([_("Auto (all layers on the GPU when one is usable)"), _("CPU only"), _("Choose layers")])
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setRange(0, layers_total or UNKNOWN_LAYERS_MAX)
         self.slider.setPageStep(4)
@@ -74,7 +74,7 @@ class GpuControls(QWidget):
         """Show what the probe found; disable the controls, with the reason, when no GPU can be used."""
         self.system = system
         if system is None:
-            self.system_label.setText("Checking the GPU…")
+            self.system_label.setText(_("Checking the GPU…"))
         else:
             self.system_label.setText(system.summary())
         usable = system is None or system.gpu_offload

@@ -50,9 +50,9 @@ class MainWindow(QMainWindow):
         self.chat = ChatPane(context.store, self.controller, context.settings, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.chat, "Chat")
+        self.tabs.addTab(self.chat, _("Chat"))
         self._add_tool_tabs(context)
-        self.tabs.addTab(build_store(self), "Store")
+        self.tabs.addTab(build_store(self), _("Store"))
         self._theme_changed()
         if theme.manager() is not None:
             theme.manager().changed.connect(self._theme_changed)
@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.writing = WritingPane(context.store, DocumentStore(context.db), self.controller, context.settings, self)
         self.translation = TranslationPane(context.store, self.controller, context.settings, self)
         self.code = CodePane(context.store, self.controller, context.settings, self)
-        for pane, name in ((self.writing, "Writing"), (self.translation, "Translation"), (self.code, "Code")):
+        for pane, name in ((self.writing, _("Writing")), (self.translation, _("Translation")), (self.code, _("Code"))):
             self.tabs.addTab(pane, name)
             pane.status_message.connect(lambda text: self.status.showMessage(text, 5000))
         self.controller.run_finished.connect(lambda _cid, stats: self.status.show_stats(stats))
@@ -105,35 +105,37 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&New chat", self.new_chat, QKeySequence.StandardKey.New, icon="message-square-plus")
-        self._action(file_menu, "&Open model file…", self.open_model_file, "Ctrl+O",
-                     "Load any GGUF model file from disk", icon="folder-open")
-        self._action(file_menu, "&Export chat…", lambda: self.chat.export(), "Ctrl+E")
+        file_menu = bar.addMenu(_("&File"))
+        self._action(file_menu, _("&New chat"), self.new_chat, QKeySequence.StandardKey.New, icon="message-square-plus")
+        self._action(file_menu, _("&Open model file…"), self.open_model_file, "Ctrl+O",
+                     _("Load any GGUF model file from disk"), icon="folder-open")
+        self._action(file_menu, _("&Export chat…"), lambda: self.chat.export(), "Ctrl+E")
         file_menu.addSeparator()
-        self.settings_action = self._action(file_menu, "&Settings…", self.open_settings, icon="settings")
+        self.settings_action = self._action(file_menu, _("&Settings…"), self.open_settings, icon="settings")
         self.settings_action.setShortcuts(settings_shortcuts())
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = bar.addMenu(_("&Edit"))
         self.edit_actions = fill_edit_menu(self, edit_menu)
         edit_menu.addSeparator()
-        self._action(edit_menu, "&Find in chats", self.find, QKeySequence.StandardKey.Find, icon="search")
+        self._action(edit_menu, _("&Find in chats"), self.find, QKeySequence.StandardKey.Find, icon="search")
 
-        chat_menu = bar.addMenu("&Chat")
-        self.stop_action = self._action(chat_menu, "&Stop", self.chat.stop, "Esc", "Stop the reply", icon="circle-stop")
-        self._action(chat_menu, "&Regenerate reply", lambda: self.chat.regenerate(), "Ctrl+R", icon="refresh-cw")
-        self._action(chat_menu, "Re&name chat…", lambda: self.chat.rename(), "F2", icon="pencil")
-        self._action(chat_menu, "&System prompt…", self.chat.edit_system_prompt)
+        chat_menu = bar.addMenu(_("&Chat"))
+        self.stop_action = self._action(
+            chat_menu, _("&Stop"), self.chat.stop, "Esc", _("Stop the reply"), icon="circle-stop"
+        )
+        self._action(chat_menu, _("&Regenerate reply"), lambda: self.chat.regenerate(), "Ctrl+R", icon="refresh-cw")
+        self._action(chat_menu, _("Re&name chat…"), lambda: self.chat.rename(), "F2", icon="pencil")
+        self._action(chat_menu, _("&System prompt…"), self.chat.edit_system_prompt)
         chat_menu.addSeparator()
-        self._action(chat_menu, "&Delete chat", lambda: self.chat.delete(), icon="trash-2")
+        self._action(chat_menu, _("&Delete chat"), lambda: self.chat.delete(), icon="trash-2")
 
-        view_menu = bar.addMenu("&View")
-        for index, name in enumerate(["Chat", "Writing", "Translation", "Code", "Store"]):
+        view_menu = bar.addMenu(_("&View"))
+        for index, name in enumerate([_("Chat"), _("Writing"), _("Translation"), _("Code"), _("Store")]):
             self._action(view_menu, name, lambda _c=False, i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
 
-        fill_apps_menu(self, bar.addMenu("&Apps"))  # My apps from any tab, and the Store
+        fill_apps_menu(self, bar.addMenu(_("&Apps")))  # My apps from any tab, and the Store
 
         from desktop_gpt.ui.models.controller import ModelsController
 
@@ -143,10 +145,10 @@ class MainWindow(QMainWindow):
         if self.models.system is not None:
             self.status.set_system(self.models.system)
 
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "Open &data folder", lambda: self._open_folder(self.context.paths.data))
-        self._action(help_menu, "Open &log folder", lambda: self._open_folder(self.context.paths.logs))
-        self._action(help_menu, f"&About {APP_NAME}", self.about)
+        help_menu = bar.addMenu(_("&Help"))
+        self._action(help_menu, _("Open &data folder"), lambda: self._open_folder(self.context.paths.data))
+        self._action(help_menu, _("Open &log folder"), lambda: self._open_folder(self.context.paths.logs))
+        self._action(help_menu, _("&About {app_name}").format(app_name=APP_NAME), self.about)
 
     def _theme_changed(self, _palette=None) -> None:
         self.tabs.setTabIcon(TAB_STORE, theme.icon("store"))
@@ -162,7 +164,9 @@ class MainWindow(QMainWindow):
 
     def open_model_file(self) -> None:
         start = str(self.context.paths.models)
-        path, _ = QFileDialog.getOpenFileName(self, "Open model file", start, "GGUF models (*.gguf);;All files (*)")
+        path, _unused = QFileDialog.getOpenFileName(
+            self, _("Open model file"), start, _("GGUF models (*.gguf);;All files (*)")
+        )
         if not path:
             return
 
@@ -190,9 +194,12 @@ class MainWindow(QMainWindow):
 
     def offer_restart(self) -> QMessageBox:
         """The new language shows after a restart: offer it now (chats and settings are already saved)."""
-        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME,
-                          _("The new language is used from the next start. Restart {app} now?").format(app=APP_NAME),
-                          parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            APP_NAME,
+            _("The new language is used from the next start. Restart {app} now?").format(app=APP_NAME),
+            parent=self,
+        )
         box.setObjectName("restartOffer")
         restart = box.addButton(_("Restart now"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(_("Later"), QMessageBox.ButtonRole.RejectRole)

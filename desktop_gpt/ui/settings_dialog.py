@@ -22,6 +22,7 @@ from desktop_gpt.ui.appearance_settings import AppearanceBox
 from desktop_gpt.ui.gpu_controls import GpuControls
 from desktop_gpt.ui.store.hub_settings import HubSettingsBox
 from desktop_gpt.ui.widgets.safe_text import warn
+from desktop_gpt.i18n import _
 
 
 class SettingsDialog(QDialog):
@@ -35,26 +36,28 @@ class SettingsDialog(QDialog):
                  layers_total: int = 0):
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(_("Settings"))
         s = settings
 
         self.context = QSpinBox(self)
         self.context.setRange(256, 1_048_576)
         self.context.setSingleStep(1024)
         self.context.setValue(s.context_size)
-        self.context.setSuffix(" tokens")
+        self.context.setSuffix(_(" tokens"))
         self.gpu = GpuControls(s.gpu_layers, layers_total, system, self)
         self.gpu_mode, self.gpu_layers = self.gpu.mode, self.gpu.slider
         self.threads = QSpinBox(self)
         self.threads.setRange(0, 512)
-        self.threads.setSpecialValueText(f"Automatic ({physical_cores()} physical cores)")
+        self.threads.setSpecialValueText(
+            _("Automatic ({physical_cores} physical cores)").format(physical_cores=physical_cores())
+        )
         self.threads.setValue(s.threads)
 
-        model_box = QGroupBox("Model", self)
+        model_box = QGroupBox(_("Model"), self)
         form = QFormLayout(model_box)
-        form.addRow("Context size:", self.context)
-        form.addRow("GPU offload:", self.gpu)
-        form.addRow("CPU threads:", self.threads)
+        form.addRow(_("Context size:"), self.context)
+        form.addRow(_("GPU offload:"), self.gpu)
+        form.addRow(_("CPU threads:"), self.threads)
 
         self.temperature = self._double(0, 2, 0.05, s.temperature)
         self.top_p = self._double(0, 1, 0.05, s.top_p)
@@ -67,16 +70,16 @@ class SettingsDialog(QDialog):
         self.max_tokens.setValue(s.max_tokens)
         self.system_prompt = QPlainTextEdit(s.system_prompt, self)
         self.system_prompt.setFixedHeight(80)
-        reply_box = QGroupBox("Replies", self)
+        reply_box = QGroupBox(_("Replies"), self)
         form2 = QFormLayout(reply_box)
-        form2.addRow("Temperature:", self.temperature)
-        form2.addRow("Top-p:", self.top_p)
-        form2.addRow("Top-k:", self.top_k)
-        form2.addRow("Repeat penalty:", self.repeat_penalty)
-        form2.addRow("Longest reply:", self.max_tokens)
-        form2.addRow("System prompt of new chats:", self.system_prompt)
+        form2.addRow(_("Temperature:"), self.temperature)
+        form2.addRow(_("Top-p:"), self.top_p)
+        form2.addRow(_("Top-k:"), self.top_k)
+        form2.addRow(_("Repeat penalty:"), self.repeat_penalty)
+        form2.addRow(_("Longest reply:"), self.max_tokens)
+        form2.addRow(_("System prompt of new chats:"), self.system_prompt)
 
-        note = QLabel("Model settings take effect when the model reloads (now, on Save).", self)
+        note = QLabel(_("Model settings take effect when the model reloads (now, on Save)."), self)
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -17,12 +17,13 @@ from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 def running_on(info: ModelInfo, gpu_name: str = "") -> str:
     """ "Running on CPU", "Running on GPU (NVIDIA GeForce RTX 4090)", or "Running on GPU and CPU (…)"."""
     if not info.gpu_layers_offloaded or info.backend in offload.NOT_GPU_BACKENDS:
-        return "Running on CPU"
+        return _("Running on CPU")
     what = gpu_name or info.backend
     if info.layers_total and info.gpu_layers_offloaded < info.layers_total:
-        return (f"Running on GPU and CPU ({what}: {info.gpu_layers_offloaded} of {info.layers_total} layers "
-                "on the GPU)")
-    return f"Running on GPU ({what})"
+        return _("Running on GPU and CPU ({what}: {gpu_layers_offloaded} of {layers_total} layers on the GPU)").format(
+            what=what, gpu_layers_offloaded=info.gpu_layers_offloaded, layers_total=info.layers_total
+        )
+    return _("Running on GPU ({what})").format(what=what)
 
 
 def device_details(info: ModelInfo) -> str:
@@ -68,7 +69,7 @@ class ModelStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.model_label = _ClickableLabel("No model", self)
+        self.model_label = _ClickableLabel(_("No model"), self)
         self.model_label.clicked.connect(self.manage_models)
         self.device_label = PlainLabel("", self)  # "Running on CPU"; backend, layers and reasons in its tooltip
         self.context_label = QLabel("", self)
@@ -84,7 +85,14 @@ class ModelStatusBar(QStatusBar):
         self.cancel_button.setToolTip(_("Stop loading this model"))
         self.cancel_button.clicked.connect(self.cancel_load)
         self.cancel_button.hide()
-        for widget in (self.progress, self.cancel_button, self.model_label, self.device_label, self.context_label, self.speed_label):
+        for widget in (
+            self.progress,
+            self.cancel_button,
+            self.model_label,
+            self.device_label,
+            self.context_label,
+            self.speed_label,
+        ):
             self.addPermanentWidget(widget)
         self.info: ModelInfo | None = None
         self.gpu_name = ""  # what people call the GPU ("NVIDIA GeForce RTX 4090"), from the device probe
@@ -100,7 +108,9 @@ class ModelStatusBar(QStatusBar):
         self.progress.show()
         self.cancel_button.show()
         self.progress.setValue(int(fraction * 100))
-        self.model_label.setText(f"Loading the model: {stage}…" if stage else "Loading the model…")
+        self.model_label.setText(
+            _("Loading the model: {stage}…").format(stage=stage) if stage else _("Loading the model…")
+        )
 
     def show_model(self, info: ModelInfo) -> None:
         self.info = info
@@ -108,22 +118,26 @@ class ModelStatusBar(QStatusBar):
         self.cancel_button.hide()
         quant = f" · {info.quantization}" if info.quantization else ""
         self.model_label.setText(f"{info.name}")
-        self.model_label.setToolTip(tip(
-            f"{info.title or info.name}\n{info.architecture} · {parameters_text(info.parameters)} parameters{quant}\n"
-            f"Trained context {info.context_train or '?'} tokens · using {info.context_size}\n"
-            f"Chat template: {info.template_source}"
-            + (f" (fixed: {', '.join(info.template_fixes)})" if info.template_fixes else "")
-            + f"\n{info.path}\n\nClick to manage models"
-        ))
+        self.model_label.setToolTip(
+            tip(
+                _("{title}\n{architecture} · {parameters} parameters{quant}\nTrained context {trained} tokens · "
+                  "using {size}\nChat template: {template}").format(
+                    title=info.title or info.name, architecture=info.architecture,
+                    parameters=parameters_text(info.parameters), quant=quant, trained=info.context_train or "?",
+                    size=info.context_size, template=info.template_source)
+                + (_(" (fixed: {fixes})").format(fixes=", ".join(info.template_fixes)) if info.template_fixes else "")
+                + f"\n{info.path}\n\n" + _("Click to manage models")
+            )
+        )
         self.device_label.setText(running_on(info, self.gpu_name))
         self.device_label.setToolTip(tip(device_details(info) + "\n\nMore in Help → About"))
-        self.context_label.setText(f"Context: 0/{info.context_size}")
+        self.context_label.setText(_("Context: 0/{context_size}").format(context_size=info.context_size))
         self.speed_label.setText("")
 
     def show_no_model(self) -> None:
         self.progress.hide()
         self.cancel_button.hide()
-        self.model_label.setText("No model")
+        self.model_label.setText(_("No model"))
 
     def show_load_ended(self) -> None:
         """A load failed or was cancelled: back to the model that is still loaded, if any."""
@@ -133,14 +147,26 @@ class ModelStatusBar(QStatusBar):
 
     def show_stats(self, stats: GenerationStats) -> None:
         size = stats.context_size or (self.info.context_size if self.info else 0)
-        self.context_label.setText(f"Context: {stats.context_used}/{size}")
+        self.context_label.setText(
+            _("Context: {context_used}/{size}").format(context_used=stats.context_used, size=size)
+        )
         self.context_label.setToolTip(
-            f"Prompt {stats.prompt_tokens} tokens, of which {stats.prompt_evaluated} were processed "
-            f"({stats.prompt_tokens - stats.prompt_evaluated} reused from the cache)"
+            _(
+                "Prompt {prompt_tokens} tokens, of which {prompt_evaluated} were processed ({prompt_tokens2} "
+                "reused from the cache)"
+            ).format(
+                prompt_tokens=stats.prompt_tokens,
+                prompt_evaluated=stats.prompt_evaluated,
+                prompt_tokens2=stats.prompt_tokens - stats.prompt_evaluated,
+            )
         )
         if stats.tokens_per_s:
-            self.speed_label.setText(f"{stats.tokens_per_s:.1f} tok/s")
-            self.speed_label.setToolTip(f"First token after {stats.ttft_s:.2f} s; {stats.completion_tokens} tokens")
+            self.speed_label.setText(_("{tokens_per_s:.1f} tok/s").format(tokens_per_s=stats.tokens_per_s))
+            self.speed_label.setToolTip(
+                _("First token after {ttft_s:.2f} s; {completion_tokens} tokens").format(
+                    ttft_s=stats.ttft_s, completion_tokens=stats.completion_tokens
+                )
+            )
         else:
             self.speed_label.setText("")
 
@@ -150,7 +176,7 @@ class ModelStatusBar(QStatusBar):
             self.show_stats(stats)
             return
         size = self.info.context_size if self.info else 0
-        self.context_label.setText(f"Context: 0/{size}" if size else "")
+        self.context_label.setText(_("Context: 0/{size}").format(size=size) if size else "")
         self.context_label.setToolTip("")
         self.speed_label.setText("")
         self.speed_label.setToolTip("")

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from desktop_gpt import log
 from desktop_gpt.errors import Cancelled, DesktopGPTError
+from desktop_gpt.i18n import _
 
 _log = log.get("ui.tasks")
 _detached: set["Task"] = set()  # tasks started by run(): each keeps itself alive until it has answered
@@ -58,7 +59,9 @@ class Task(QObject):
             self._emit("failed", exc)
         except Exception as exc:  # noqa: BLE001 - a bug must still reach the user as words, with the detail logged
             _log.exception("task crashed")
-            self._emit("failed", DesktopGPTError(f"Something went wrong: {exc}. The details are in the log."))
+            self._emit(
+                "failed", DesktopGPTError(_("Something went wrong: {exc}. The details are in the log.").format(exc=exc))
+            )
         else:
             self._emit("done", result)
 
@@ -125,8 +128,14 @@ class TaskRunner(QObject):
         return self.pool.waitForDone(ms)
 
 
-def run(fn: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None] | None = None, *,
-        owner: QObject | None = None, name: str = "task") -> Task:
+def run(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[str], None] | None = None,
+    *,
+    owner: QObject | None = None,
+    name: str = "task",
+) -> Task:
     """Start ``fn()`` on a daemon thread (nothing waits for it at exit); ``on_done(result)`` or
     ``on_failed(message)`` runs later on the GUI thread, unless ``owner`` was deleted by then."""
     task = Task(fn)

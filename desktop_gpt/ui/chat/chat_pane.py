@@ -72,12 +72,12 @@ class ChatPane(QWidget):
         self._job: int | None = None  # this tab's reply request (EngineController job id) while it is pending
 
         self.conversations = ConversationList(store, "chat", self)
-        self.title_label = PlainLabel("New chat", self)
+        self.title_label = PlainLabel(_("New chat"), self)
         self.title_label.setObjectName("chatTitle")
-        self.system_button = QPushButton("System prompt…", self)
-        self.system_button.setToolTip("What this chat tells the model before your first message")
-        self.export_button = QPushButton("Export…", self)
-        self.export_button.setToolTip("Save this chat as a Markdown file (Ctrl+E)")
+        self.system_button = QPushButton(_("System prompt…"), self)
+        self.system_button.setToolTip(_("What this chat tells the model before your first message"))
+        self.export_button = QPushButton(_("Export…"), self)
+        self.export_button.setToolTip(_("Save this chat as a Markdown file (Ctrl+E)"))
         header = QHBoxLayout()
         header.setContentsMargins(12, 8, 12, 0)
         self.app_badge = QLabel(self)
@@ -86,8 +86,8 @@ class ChatPane(QWidget):
         header.addWidget(self.app_badge)
         header.addWidget(self.title_label, 1)
         self.apps_button = QToolButton(self)  # its menu (My apps) is filled by the Store
-        self.apps_button.setText("Apps ▾")  # the arrow is part of the text: the style's indicator overlapped it
-        self.apps_button.setToolTip("Start a chat with one of your apps")
+        self.apps_button.setText(_("Apps ▾"))  # the arrow is part of the text: the style's indicator overlapped it
+        self.apps_button.setToolTip(_("Start a chat with one of your apps"))
         self.apps_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.apps_button.setMenu(QMenu(self.apps_button))
         header.addWidget(self.apps_button)
@@ -142,7 +142,7 @@ class ChatPane(QWidget):
         self.view.edit_submitted.connect(self.resend_edited)
         self.view.regenerate_requested.connect(self.regenerate)
         self.view.branch_requested.connect(self.switch_branch)
-        self.view.copied.connect(lambda _t: self.status_message.emit("Copied to the clipboard"))
+        self.view.copied.connect(lambda _t: self.status_message.emit(_("Copied to the clipboard")))
         self.first_run.open_requested.connect(self.open_model_requested)
 
         controller.job_ended.connect(self._job_ended)
@@ -243,7 +243,7 @@ class ChatPane(QWidget):
         conv = self.store.get(self.conversation_id) if self.conversation_id is not None else None
         self._show_app(conv)
         if conv is None:
-            self.title_label.setText("New chat")
+            self.title_label.setText(_("New chat"))
             self.export_button.setEnabled(False)
             return
         self.title_label.setText(conv.title or "New chat")
@@ -262,7 +262,7 @@ class ChatPane(QWidget):
                                                     else None)
         app_id = conv.app_id if conv is not None else getattr(app, "id", None)
         name = (conv.app_name if conv is not None else None) or getattr(app, "name", None) or app_id
-        self.view.assistant_name = name or "Assistant"
+        self.view.assistant_name = name or _("Assistant")
         if not name:
             self.app_badge.hide()
             self.view.set_empty_text(_(EMPTY_TEXT))
@@ -301,8 +301,8 @@ class ChatPane(QWidget):
         if cid is None or (conv := self._existing(cid)) is None:
             return
         dialog = QInputDialog(self)
-        dialog.setWindowTitle("Rename chat")
-        dialog.setLabelText("Name:")
+        dialog.setWindowTitle(_("Rename chat"))
+        dialog.setLabelText(_("Name:"))
         dialog.setTextValue(conv.title or "")
         # wide enough for the whole title (within reason), not the dialog's narrow default
         width = dialog.fontMetrics().horizontalAdvance(conv.title or "") + 120
@@ -333,8 +333,8 @@ class ChatPane(QWidget):
         if cid is None or (conv := self._existing(cid)) is None:
             return
         name = safe_file_name(conv.title or "", "chat")
-        path, _filter = QFileDialog.getSaveFileName(self, "Export chat", str(Path.home() / f"{name}.md"),
-                                              "Markdown (*.md);;Text (*.txt)")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export chat"), str(Path.home() / f"{name}.md"),
+                                              _("Markdown (*.md);;Text (*.txt)"))
         if not path:
             return
         store = self.store
@@ -353,11 +353,11 @@ class ChatPane(QWidget):
                    else self._draft_system if self._draft_system is not None
                    else self._draft_app.instructions if self._draft_app is not None else self.settings.system_prompt)
         dialog = QDialog(self)
-        dialog.setWindowTitle("System prompt")
+        dialog.setWindowTitle(_("System prompt"))
         box = QPlainTextEdit(dialog)
         box.setPlainText(current)
-        hint = QLabel("Instructions the model sees before the conversation. Changing it makes the next reply "
-                      "re-read the whole chat.", dialog)
+        hint = QLabel(_("Instructions the model sees before the conversation. Changing it makes the next reply re-read "
+            "the whole chat."), dialog)
         hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(dialog.accept)
@@ -373,7 +373,7 @@ class ChatPane(QWidget):
             self._draft_system = box.toPlainText()
         else:
             self.store.update(self.conversation_id, system_prompt=box.toPlainText())
-        self.status_message.emit("System prompt saved")
+        self.status_message.emit(_("System prompt saved"))
 
     # -- sending --------------------------------------------------------------------------------------------
     def _params(self) -> dict:
@@ -420,7 +420,7 @@ class ChatPane(QWidget):
 
     def resend_edited(self, message_id: int, text: str) -> None:
         if self.busy:
-            self.status_message.emit("Stop the current reply first")
+            self.status_message.emit(_("Stop the current reply first"))
             return
         message = chat_service.edit(self.store, message_id, text)
         self.reload()
@@ -444,7 +444,7 @@ class ChatPane(QWidget):
 
     def switch_branch(self, message_id: int) -> None:
         if self.busy:
-            self.status_message.emit("Stop the current reply first")
+            self.status_message.emit(_("Stop the current reply first"))
             return
         self.store.switch_branch(message_id)
         self.reload()

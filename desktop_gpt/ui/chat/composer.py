@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 from desktop_gpt.ui import theme
+from desktop_gpt.i18n import _
 
 
 class MessageEditor(QPlainTextEdit):
@@ -40,10 +41,10 @@ class Composer(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.editor = MessageEditor(self)
-        self.editor.setPlaceholderText("Message the model…  (Enter to send, Shift+Enter for a new line)")
+        self.editor.setPlaceholderText(_("Message the model…  (Enter to send, Shift+Enter for a new line)"))
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.editor.setFixedHeight(78)
-        self.button = QPushButton("Send", self)
+        self.button = QPushButton(_("Send"), self)
         self.button.setObjectName("sendButton")
         theme.set_icon(self.button, "send", "on_accent")
         self.button.setMinimumWidth(86)
@@ -65,9 +66,9 @@ class Composer(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.button.setText("Stop" if busy else "Send")
+        self.button.setText(_("Stop") if busy else _("Send"))
         theme.set_icon(self.button, "circle-stop" if busy else "send", "on_accent")
-        self.button.setToolTip("Stop the reply (Esc)" if busy else "Send (Enter)")
+        self.button.setToolTip(_("Stop the reply (Esc)") if busy else _("Send (Enter)"))
 
     def _clicked(self) -> None:
         if self._busy:

@@ -20,6 +20,7 @@ from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
 from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.when import when_text
 from desktop_gpt.ui.widgets.safe_text import tip
+from desktop_gpt.i18n import _
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # a search result's message
@@ -49,11 +50,11 @@ class ConversationList(QWidget):
         super().__init__(parent)
         self.store = store
         self.tool = tool
-        self.new_button = QPushButton("New chat", self)
+        self.new_button = QPushButton(_("New chat"), self)
         self.new_button.setObjectName("newChatButton")
         theme.set_icon(self.new_button, "message-square-plus")
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search all chats…")
+        self.search.setPlaceholderText(_("Search all chats…"))
         self.search.setClearButtonEnabled(True)
         self.search.addAction(theme.icon("search", "text_faint"), QLineEdit.ActionPosition.LeadingPosition)
         self.list = QListWidget(self)
@@ -111,7 +112,7 @@ class ConversationList(QWidget):
                 self.list.addItem(item)
                 self._items.setdefault(hit.conversation_id, item)
             if not self.list.count():
-                item = QListWidgetItem(f"No chat contains “{text}”.")
+                item = QListWidgetItem(_("No chat contains “{text}”.").format(text=text))
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 self.list.addItem(item)
             more = False
@@ -183,10 +184,10 @@ class ConversationList(QWidget):
             return
         cid = item.data(ID_ROLE)
         menu = QMenu(self)
-        menu.addAction("Rename…", lambda: self.rename_requested.emit(cid))
-        menu.addAction("Export to Markdown…", lambda: self.export_requested.emit(cid))
+        menu.addAction(_("Rename…"), lambda: self.rename_requested.emit(cid))
+        menu.addAction(_("Export to Markdown…"), lambda: self.export_requested.emit(cid))
         menu.addSeparator()
-        menu.addAction("Delete", lambda: self.delete_requested.emit(cid))
+        menu.addAction(_("Delete"), lambda: self.delete_requested.emit(cid))
         menu.exec(self.list.viewport().mapToGlobal(pos))
 
     def focus_search(self) -> None:

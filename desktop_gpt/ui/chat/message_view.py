@@ -8,6 +8,7 @@ from typing import Callable
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractSlider, QApplication, QFrame, QScrollArea, QVBoxLayout, QWidget
 
+from desktop_gpt.i18n import _
 from desktop_gpt.storage import Message
 from desktop_gpt.ui.chat.message_widget import MessageWidget
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
@@ -68,7 +69,7 @@ class MessageView(QScrollArea):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self._column.insertWidget(0, self.empty_label)
-        self.assistant_name = "Assistant"
+        self.assistant_name = _("Assistant")
         self.cache = RenderCache()
         self.body_factory: BodyFactory | None = None  # another way to render a message (e.g. token shading)
 
@@ -147,7 +148,7 @@ class MessageView(QScrollArea):
             self._first = self._end = len(self._messages)
             self._follow = True
             self._anchor = None
-            for _ in range(min(FIRST_SCREEN, len(self._messages))):
+            for _step in range(min(FIRST_SCREEN, len(self._messages))):
                 self._build_before()
             self.empty_label.setVisible(not self._messages)
             tab_in_order(self.widgets())
@@ -304,7 +305,7 @@ class MessageView(QScrollArea):
             self._drop_all()
             self._first = self._end = pos
             self._build_after()
-            for _ in range(FIRST_SCREEN // 2):
+            for _step in range(FIRST_SCREEN // 2):
                 if self._end < len(self._messages):
                     self._build_after()
                 if self._first > 0:

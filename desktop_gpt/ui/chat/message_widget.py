@@ -62,7 +62,7 @@ class MessageWidget(QFrame):
 
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
-        who = PlainLabel("You" if message.role == "user" else assistant_name, self)
+        who = PlainLabel(_("You") if message.role == "user" else assistant_name, self)
         who.setObjectName("messageAuthor")
         header.addWidget(who)
         self._build_version_switcher(header)
@@ -70,15 +70,18 @@ class MessageWidget(QFrame):
         self.status_label.setObjectName("messageStatus")
         header.addWidget(self.status_label)
         header.addStretch(1)
-        self.copy_button = self._tool("Copy", "Copy this message", self.copy, "copy")
+        self.copy_button = self._tool(_("Copy"), _("Copy this message"), self.copy, "copy")
         header.addWidget(self.copy_button)
         if message.role == "user":
-            self.edit_button = self._tool("Edit", "Edit and resend (the current version is kept)", self.start_edit,
-                                          "pencil")
+            self.edit_button = self._tool(
+                _("Edit"), _("Edit and resend (the current version is kept)"), self.start_edit, "pencil"
+            )
             header.addWidget(self.edit_button)
         else:
             self.regenerate_button = self._tool(
-                "Regenerate", "Write a new version of this reply", lambda: self.regenerate_requested.emit(message.id),
+                _("Regenerate"),
+                _("Write a new version of this reply"),
+                lambda: self.regenerate_requested.emit(message.id),
                 "refresh-cw",
             )
             header.addWidget(self.regenerate_button)
@@ -87,7 +90,9 @@ class MessageWidget(QFrame):
         self.body.setParent(self)
         self.body.copied.connect(self.copied)
         self.expanded = not (message.role == "user" and len(message.content) > COLLAPSE_CHARS)
-        self.show_all_button = QPushButton(f"Show all ({len(message.content):,} characters)", self)
+        self.show_all_button = QPushButton(
+            _("Show all ({count:,} characters)").format(count=len(message.content)), self
+        )
         self.show_all_button.setObjectName("showAllButton")
         self.show_all_button.setVisible(not self.expanded)
         self.show_all_button.clicked.connect(self.show_all)
@@ -144,8 +149,10 @@ class MessageWidget(QFrame):
         if len(self.versions) < 2:
             return
         index = self.versions.index(self.message.id)
-        prev_button = self._tool("‹", "Previous version", lambda: self.branch_requested.emit(self.versions[index - 1]))
-        next_button = self._tool("›", "Next version", lambda: self.branch_requested.emit(self.versions[index + 1]))
+        prev_button = self._tool(
+            "‹", _("Previous version"), lambda: self.branch_requested.emit(self.versions[index - 1])
+        )
+        next_button = self._tool("›", _("Next version"), lambda: self.branch_requested.emit(self.versions[index + 1]))
         for button in (prev_button, next_button):  # big enough to hit, not a sliver around one character
             button.setMinimumSize(28, 26)
         self.prev_button, self.next_button = prev_button, next_button
@@ -176,7 +183,7 @@ class MessageWidget(QFrame):
     def _show_status(self) -> None:
         m = self.message
         if self.streaming:
-            self.status_label.setText("writing…")
+            self.status_label.setText(_("writing…"))
         elif m.status in ("incomplete", "error"):
             note = _(FINISH_NOTES.get(m.finish_reason or "error", N_("Incomplete")))
             self.status_label.setText(f"⚠ {note}")
@@ -223,8 +230,8 @@ class MessageWidget(QFrame):
         box = QPlainTextEdit(editor)
         box.setPlainText(self.message.content)
         box.setMinimumHeight(80)
-        send = QPushButton("Save && send", editor)
-        cancel = QPushButton("Cancel", editor)
+        send = QPushButton(_("Save && send"), editor)
+        cancel = QPushButton(_("Cancel"), editor)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(cancel)

@@ -7,6 +7,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
+from desktop_gpt.i18n import _
 
 CHIP_CHARS = 70
 
@@ -54,8 +55,8 @@ class StarterChips(QWidget):
     def show_suggestions(self, apps: list[tuple[str, str, str, QIcon]]) -> None:
         """A few apps to start a chat with: (id, name, description, icon) each."""
         self.icon.hide()
-        self.name.setText("Or start with an app")
-        self.description.setText("Each app has its own instructions. Find more in the Store.")
+        self.name.setText(_("Or start with an app"))
+        self.description.setText(_("Each app has its own instructions. Find more in the Store."))
         self._clear()
         for n, (app_id, name, description, icon) in enumerate(apps):
             button = QPushButton(icon, name, self)

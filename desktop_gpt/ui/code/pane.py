@@ -63,17 +63,17 @@ class CodePane(QWidget):
         self._folder = Path.home()
 
         self.language = combo(code_tools.LANGUAGES, self)
-        self.language.setToolTip("The language of the code in the editor")
+        self.language.setToolTip(_("The language of the code in the editor"))
         self.task = combo(code_tools.TASKS, self)
-        self.target_label = QLabel("to", self)
+        self.target_label = QLabel(_("to"), self)
         self.target = combo(code_tools.LANGUAGES, self)
         select(self.target, "javascript")
         self.run_button = QPushButton(_(TASK_BUTTONS["generate"]), self)
         self.run_button.setObjectName("codeRunButton")
-        self.open_button = QPushButton("Open file…", self)
+        self.open_button = QPushButton(_("Open file…"), self)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 0)
-        for w in (QLabel("Language", self), self.language, QLabel("Task", self), self.task, self.target_label,
+        for w in (QLabel(_("Language"), self), self.language, QLabel(_("Task"), self), self.task, self.target_label,
                   self.target):
             bar.addWidget(w)
         bar.addStretch(1)
@@ -82,11 +82,11 @@ class CodePane(QWidget):
 
         self.editor = CodeEditor(self, "python")
         self.editor.setObjectName("codeEditor")
-        self.editor.setPlaceholderText("Paste or open code here")
+        self.editor.setPlaceholderText(_("Paste or open code here"))
         self.description = QPlainTextEdit(self)
         self.description.setFixedHeight(64)
         self.error = QPlainTextEdit(self)
-        self.error.setPlaceholderText("Paste the error message or traceback here (optional)")
+        self.error.setPlaceholderText(_("Paste the error message or traceback here (optional)"))
         self.error.setFixedHeight(64)
         left = QWidget(self)
         left_col = QVBoxLayout(left)
@@ -125,11 +125,11 @@ class CodePane(QWidget):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.block_picker = QComboBox(self)
-        self.copy_button = QPushButton("Copy", self)
-        self.save_button = QPushButton("Save…", self)
-        self.save_button.setToolTip("Save this code block to a file")
-        self.replace_button = QPushButton("Replace editor", self)
-        self.replace_button.setToolTip("Put this code block in the editor (Ctrl+Z in the editor undoes it)")
+        self.copy_button = QPushButton(_("Copy"), self)
+        self.save_button = QPushButton(_("Save…"), self)
+        self.save_button.setToolTip(_("Save this code block to a file"))
+        self.replace_button = QPushButton(_("Replace editor"), self)
+        self.replace_button.setToolTip(_("Put this code block in the editor (Ctrl+Z in the editor undoes it)"))
         block_bar = QHBoxLayout()
         block_bar.addWidget(self.block_picker, 1)
         block_bar.addWidget(self.copy_button)
@@ -172,7 +172,7 @@ class CodePane(QWidget):
         self.copy_button.clicked.connect(self.copy_block)
         self.save_button.clicked.connect(lambda: self.save_block())
         self.replace_button.clicked.connect(self.replace_editor)
-        self.reply.copied.connect(lambda _t: self.status_message.emit("Copied to the clipboard"))
+        self.reply.copied.connect(lambda _t: self.status_message.emit(_("Copied to the clipboard")))
         QShortcut(QKeySequence("Ctrl+Return"), self, self._run_clicked,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tracker.busy_changed.connect(self._busy)
@@ -202,7 +202,7 @@ class CodePane(QWidget):
         self.target.setVisible(task.key == "convert")
 
     def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open code", str(self._folder), "All files (*)")
+        path, _unused = QFileDialog.getOpenFileName(self, _("Open code"), str(self._folder), _("All files (*)"))
         if not path:
             return
         try:
@@ -263,8 +263,8 @@ class CodePane(QWidget):
         self.reply.finish()
         self._update_blocks()
         note = ending_note(message)
-        found = f"{len(self.blocks)} code block{'s' if len(self.blocks) != 1 else ''}" if self.blocks else \
-            "No code block in the reply"
+        n = len(self.blocks)
+        found = ngettext("{n} code block", "{n} code blocks", n).format(n=n) if n else _("No code block in the reply")
         self._say(f"{note}. {found}." if note else f"{found}.")
 
     def _failed(self, text: str) -> None:
@@ -293,7 +293,7 @@ class CodePane(QWidget):
             self.block_picker.addItem(label.format(n=n, language=lang.title if lang else block.lang or _("code"),
                                                    lines=lines))
         if not blocks:
-            self.block_picker.addItem("No code blocks yet")
+            self.block_picker.addItem(_("No code blocks yet"))
         main = code_tools.main_block(blocks, self._wanted_language())
         self.block_picker.setCurrentIndex(blocks.index(main) if main is not None else 0)
         self.block_picker.blockSignals(False)
@@ -321,7 +321,7 @@ class CodePane(QWidget):
         block = self.current_block()
         if block is not None:
             QGuiApplication.clipboard().setText(block.code)
-            self.status_message.emit("Code copied to the clipboard")
+            self.status_message.emit(_("Code copied to the clipboard"))
 
     def save_block(self, path: str | None = None) -> Path | None:
         """Write the shown code block to a file (asking where, with the language's file suffix)."""
@@ -330,7 +330,7 @@ class CodePane(QWidget):
             return None
         if path is None:
             suggested = self._folder / f"code{self._block_language(block).extension}"
-            path, _ = QFileDialog.getSaveFileName(self, "Save code", str(suggested), "All files (*)")
+            path, _unused = QFileDialog.getSaveFileName(self, _("Save code"), str(suggested), _("All files (*)"))
             if not path:
                 return None
         try:
@@ -352,4 +352,4 @@ class CodePane(QWidget):
         if lang is not None and lang.key != self._language().key:
             select(self.language, lang.key)
         self.editor.replace_all(block.code)
-        self.status_message.emit("The editor holds the code block now (Ctrl+Z undoes it)")
+        self.status_message.emit(_("The editor holds the code block now (Ctrl+Z undoes it)"))

@@ -14,6 +14,7 @@ from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.downloads import Downloads
 from desktop_gpt.ui.models.fit_warning import confirm_fit
+from desktop_gpt.i18n import _
 
 _log = log.get("ui.models")
 
@@ -39,9 +40,9 @@ class ModelsController(QObject):
         self.downloads: Downloads | None = None
         self.manager = None
         self.system: SystemInfo | None = devices.cached()
-        self.action = QAction("&Manage models…", window)
+        self.action = QAction(_("&Manage models…"), window)
         self.action.setShortcut(QKeySequence("Ctrl+M"))
-        self.action.setStatusTip("Installed models, recommended models, Hub search and downloads")
+        self.action.setStatusTip(_("Installed models, recommended models, Hub search and downloads"))
         self.action.triggered.connect(lambda: self.open())
         window.status.manage_models.connect(lambda: self.open())
         window.controller.loaded.connect(self._model_loaded)
@@ -52,7 +53,7 @@ class ModelsController(QObject):
 
     def add_menu(self, bar):
         """The Models menu (placed by the main window in its menu bar)."""
-        menu = bar.addMenu("&Models")
+        menu = bar.addMenu(_("&Models"))
         menu.addAction(self.action)
         return menu
 

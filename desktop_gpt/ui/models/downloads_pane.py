@@ -58,7 +58,9 @@ def progress_text(job: DownloadJob) -> str:
     p = job.progress
     phase = _(PHASES[p.phase]) if p.phase in PHASES else p.phase.capitalize()
     if job.state == FAILED:
-        return f"Failed at {human_size(p.done)} of {human_size(p.total)}: {job.error}"
+        return _("Failed at {done} of {total}: {error}").format(
+            done=human_size(p.done), total=human_size(p.total), error=job.error
+        )
     if job.state == DONE:
         return f"{phase} · {human_size(p.total)}"
     bits = [f"{human_size(p.done)} of {human_size(p.total)}"]
@@ -94,8 +96,9 @@ class DownloadRow(QFrame):
         self.downloads = downloads
         self.job = job
         source = html.escape(_("from {repo}").format(repo=job.request.repo_id))  # Hub names are data: escaped
-        self.title = QLabel(f"<b>{html.escape(job.name)}</b> <span style='color:{theme.current().text_muted}'>"
-                            f"{source}</span>", self)
+        self.title = QLabel(
+            f"<b>{html.escape(job.name)}</b> <span style='color:{theme.current().text_muted}'>{source}</span>", self
+        )
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.status = PlainLabel("", self)
         self.status.setWordWrap(True)
@@ -103,13 +106,13 @@ class DownloadRow(QFrame):
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
-        self.pause_button = QPushButton("Pause", self)
+        self.pause_button = QPushButton(_("Pause"), self)
         theme.set_icon(self.pause_button, "pause")
-        self.resume_button = QPushButton("Resume", self)
+        self.resume_button = QPushButton(_("Resume"), self)
         theme.set_icon(self.resume_button, "play")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.use_button = QPushButton("Use now", self)
-        self.clear_button = QPushButton("Remove from list", self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
+        self.use_button = QPushButton(_("Use now"), self)
+        self.clear_button = QPushButton(_("Remove from list"), self)
         self.pause_button.clicked.connect(lambda: self.downloads.pause(self.job.id))
         self.resume_button.clicked.connect(lambda: self.downloads.resume(self.job.id))
         self.cancel_button.clicked.connect(lambda: self.downloads.cancel(self.job.id))
@@ -137,9 +140,9 @@ class DownloadRow(QFrame):
         self.status.setStyleSheet(f"color: {theme.current().error_text};" if job.state == FAILED else "")
         self.pause_button.setVisible(job.state in (QUEUED, RUNNING))
         self.resume_button.setVisible(job.state in (PAUSED, FAILED))
-        self.resume_button.setText("Try again" if job.state == FAILED else "Resume")
+        self.resume_button.setText(_("Try again") if job.state == FAILED else _("Resume"))
         self.resume_button.setEnabled(not self.offline)
-        self.resume_button.setToolTip("Offline mode is on (File → Settings)" if self.offline else "")
+        self.resume_button.setToolTip(_("Offline mode is on (File → Settings)") if self.offline else "")
         self.cancel_button.setVisible(job.state in (QUEUED, RUNNING, PAUSED, FAILED))
         self.use_button.setVisible(job.state == DONE and job.path is not None)
         self.clear_button.setVisible(job.finished)
@@ -162,9 +165,14 @@ class DownloadsPane(QWidget):
         self.downloads = downloads
         self.rows: dict[int, DownloadRow] = {}
         self.offline = False
-        self.empty = QLabel("No downloads. Choose a model under Recommended or Search the Hub and press Download.\n"
-                            "Downloads resume where they stopped (after a lost connection or a restart) and every "
-                            "file is checked against the Hub's sha256 before it is used.", self)
+        self.empty = QLabel(
+            _(
+                "No downloads. Choose a model under Recommended or Search the Hub and press Download.\nDownloads "
+                "resume where they stopped (after a lost connection or a restart) and every file is checked "
+                "against the Hub's sha256 before it is used."
+            ),
+            self,
+        )
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner = QWidget(self)

@@ -13,6 +13,7 @@ from desktop_gpt.engine import devices
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.models import fit
 from desktop_gpt.models.library import estimate_file
+from desktop_gpt.i18n import _
 
 _log = log.get("ui.models")
 
@@ -45,13 +46,19 @@ def confirm_fit(parent: QWidget, path: str | Path, context_size: int, proceed: C
         proceed()
         return None
     _log.info("warning before loading %s: %s", path, verdict.message)
-    box = QMessageBox(QMessageBox.Icon.Warning, "This model may not fit",
-                      f"{Path(path).name} is probably too large for this computer.\n\n{verdict.message}\n\n"
-                      "Loading it anyway may make the computer very slow while the model swaps to disk, or fail.",
-                      QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _("This model may not fit"),
+        _(
+            "{name} is probably too large for this computer.\n\n{message}\n\nLoading it anyway "
+            "may make the computer very slow while the model swaps to disk, or fail."
+        ).format(name=Path(path).name, message=verdict.message),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     box.setObjectName("fitWarning")
     box.setTextFormat(Qt.TextFormat.PlainText)  # the file name is data
-    load = box.addButton("Load anyway", QMessageBox.ButtonRole.AcceptRole)
+    load = box.addButton(_("Load anyway"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.load_button = load

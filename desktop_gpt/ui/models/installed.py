@@ -23,7 +23,7 @@ from desktop_gpt.models.fit import human_size, parameters_text
 from desktop_gpt.models.library import InstalledModel, ModelLibrary
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui import theme
-from desktop_gpt.i18n import N_
+from desktop_gpt.i18n import N_, _
 from desktop_gpt.ui.widgets.safe_text import PlainLabel, ask, tip
 
 COLUMNS = [N_("Model"), N_("Size"), N_("Architecture"), N_("Parameters"), N_("Quantization"), N_("Context"), N_("License"), N_("Found in"),
@@ -59,7 +59,7 @@ class InstalledPane(QWidget):
         self.in_use: str | None = None  # the path of the model loaded now
         self._scan_id = 0
         self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([_(c) if c else "" for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -75,14 +75,14 @@ class InstalledPane(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.use_button = QPushButton("Use now", self)
-        self.use_button.setToolTip("Load this model now; the model loaded at start stays as it is")
-        self.default_button = QPushButton("Set as default", self)
-        self.default_button.setToolTip("Load this model every time Desktop GPT starts")
-        self.delete_button = QPushButton("Delete", self)
-        self.folder_button = QPushButton("Show in folder", self)
-        self.add_folder_button = QPushButton("Add folder…", self)
-        self.refresh_button = QPushButton("Refresh", self)
+        self.use_button = QPushButton(_("Use now"), self)
+        self.use_button.setToolTip(_("Load this model now; the model loaded at start stays as it is"))
+        self.default_button = QPushButton(_("Set as default"), self)
+        self.default_button.setToolTip(_("Load this model every time Desktop GPT starts"))
+        self.delete_button = QPushButton(_("Delete"), self)
+        self.folder_button = QPushButton(_("Show in folder"), self)
+        self.add_folder_button = QPushButton(_("Add folder…"), self)
+        self.refresh_button = QPushButton(_("Refresh"), self)
         self.use_button.clicked.connect(self.use_selected)
         self.default_button.clicked.connect(self.set_default_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -107,7 +107,7 @@ class InstalledPane(QWidget):
         self._scan_id += 1
         scan_id = self._scan_id
         self.refresh_button.setEnabled(False)
-        self.detail.setText("Looking for models…")
+        self.detail.setText(_("Looking for models…"))
         tasks.run(self.library.scan, lambda models: self._show(scan_id, models),
                   lambda text: self._failed(scan_id, text), owner=self, name="scan-models")
 
@@ -141,8 +141,12 @@ class InstalledPane(QWidget):
         if self.models:
             self.table.selectRow(again)
         else:
-            self.detail.setText("No models found. Download one under Recommended or Search the Hub, or add a "
-                                "folder that holds GGUF files.")
+            self.detail.setText(
+                _(
+                    "No models found. Download one under Recommended or Search the Hub, or add a folder that "
+                    "holds GGUF files."
+                )
+            )
         self._sync_buttons()
         self.scanned.emit(self.models)
 
@@ -190,13 +194,16 @@ class InstalledPane(QWidget):
             return
         self.use_button.setEnabled(model.usable and not self._is_in_use(model))
         self.default_button.setEnabled(model.usable and not model.is_default)
-        self.delete_button.setText("Delete" if model.deletable else "Remove from list")
-        self.delete_button.setToolTip("Delete the downloaded file" if model.deletable else
-                                      "Hide it here; the file is not ours to delete and stays where it is")
+        self.delete_button.setText(_("Delete") if model.deletable else _("Remove from list"))
+        self.delete_button.setToolTip(
+            _("Delete the downloaded file")
+            if model.deletable
+            else _("Hide it here; the file is not ours to delete and stays where it is")
+        )
         where = f"{model.source_label}: {model.path}"
         if model.repo_id:
             where += f" (from {model.repo_id})"
-        self.detail.setText(f"Cannot be used: {model.problem}" if model.problem else where)
+        self.detail.setText(_("Cannot be used: {problem}").format(problem=model.problem) if model.problem else where)
 
     def use_selected(self) -> None:
         model = self.selected()
@@ -241,7 +248,7 @@ class InstalledPane(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(model.path.parent)))
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder with GGUF models")
+        folder = QFileDialog.getExistingDirectory(self, _("Add a folder with GGUF models"))
         if folder:
             self.add_folder(folder)
 
@@ -251,5 +258,5 @@ class InstalledPane(QWidget):
         except DesktopGPTError as exc:
             self.message.emit(str(exc))
             return
-        self.message.emit(f"Models in {folder} are listed (used where they are, not copied).")
+        self.message.emit(_("Models in {folder} are listed (used where they are, not copied).").format(folder=folder))
         self.refresh()

@@ -54,12 +54,17 @@ class RecommendedPane(QWidget):
         self.items: tuple[Recommended, ...] = recommended()
         self.offline = False
         self.installed_names: set[str] = set()
-        intro = QLabel("Chat models we suggest, from small and fast to large and capable. Models marked 中文 are "
-                       "strong in Chinese. The fit is estimated for this computer at your context size "
-                       f"({context_size:,} tokens).", self)
+        intro = QLabel(
+            _(
+                "Chat models we suggest, from small and fast to large and capable. Models marked 中文 are strong "
+                "in Chinese. The fit is estimated for this computer at your context size ({context_size:,} "
+                "tokens)."
+            ).format(context_size=context_size),
+            self,
+        )
         intro.setWordWrap(True)
         self.table = QTableWidget(len(self.items), len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([_(c) if c else "" for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -75,9 +80,13 @@ class RecommendedPane(QWidget):
         self.verdicts: list[fit.Fit] = []
         for row, rec in enumerate(self.items):
             chinese = " · 中文" if rec.chinese else ""
-            cells = [f"{rec.name}\n{rec.parameters} · {rec.quant} · {rec.license}{chinese}", rec.good_at,
-                     ", ".join(rec.languages),
-                     fit.human_size(rec.size), fit.human_size(rec.ram)]
+            cells = [
+                f"{rec.name}\n{rec.parameters} · {rec.quant} · {rec.license}{chinese}",
+                rec.good_at,
+                ", ".join(rec.languages),
+                fit.human_size(rec.size),
+                fit.human_size(rec.ram),
+            ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip(f"{rec.repo_id} / {rec.file}" if col == 0 else text))
@@ -86,7 +95,7 @@ class RecommendedPane(QWidget):
             self.verdicts.append(verdict)
             self.table.setItem(row, 5, verdict_item(verdict))
             cell = QWidget(self.table)  # keeps the button its natural size inside a tall row
-            button = QPushButton("Download", cell)
+            button = QPushButton(_("Download"), cell)
             button.clicked.connect(lambda _c=False, r=rec: self.download.emit(r))
             box = QVBoxLayout(cell)
             box.setContentsMargins(8, 4, 8, 4)
@@ -122,6 +131,6 @@ class RecommendedPane(QWidget):
     def _sync_buttons(self) -> None:
         for rec, button in zip(self.items, self.buttons):
             have = rec.file in self.installed_names
-            button.setText("Installed" if have else "Download")
+            button.setText(_("Installed") if have else _("Download"))
             button.setEnabled(not have and not self.offline)
-            button.setToolTip("Offline mode is on (File → Settings)" if self.offline and not have else "")
+            button.setToolTip(_("Offline mode is on (File → Settings)") if self.offline and not have else "")

@@ -24,7 +24,7 @@ from desktop_gpt.models.quant import ModelFile
 from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui.models.recommended import VERDICT_COLOURS, remote_fit
-from desktop_gpt.i18n import N_, _
+from desktop_gpt.i18n import N_, _, ngettext
 from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
 COLUMNS = [N_("Repository / file"), N_("Quantization"), N_("Size"), N_("On this computer"), N_("Downloads"), N_("Likes"), N_("Updated"), ""]
@@ -71,13 +71,13 @@ class SearchPane(QWidget):
         self.repos: dict[str, QTreeWidgetItem] = {}
         self.files: dict[str, RepoFiles] = {}
         self.query = QLineEdit(self)
-        self.query.setPlaceholderText("Search GGUF models on the Hugging Face Hub, e.g. qwen2.5 7b instruct")
+        self.query.setPlaceholderText(_("Search GGUF models on the Hugging Face Hub, e.g. qwen2.5 7b instruct"))
         self.query.returnPressed.connect(self.search)
         self.sort = QComboBox(self)
         for label, key in SORTS:
-            self.sort.addItem(label, key)
+            self.sort.addItem(_(label), key)
         self.sort.currentIndexChanged.connect(lambda _i: self.search() if self.query.text().strip() else None)
-        self.search_button = QPushButton("Search", self)
+        self.search_button = QPushButton(_("Search"), self)
         self.search_button.clicked.connect(self.search)
         self.offline = False
         self.status = PlainLabel(_(_HINT), self)
@@ -85,7 +85,7 @@ class SearchPane(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels([_(c) for c in COLUMNS])
+        self.tree.setHeaderLabels([_(c) if c else "" for c in COLUMNS])
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -119,17 +119,24 @@ class SearchPane(QWidget):
         text, sort = self.query.text().strip(), self.sort.currentData()
         self._search_id += 1
         search_id = self._search_id
-        self.status.setText(f"Searching the Hub for “{text}”…" if text else "Listing GGUF models on the Hub…")
+        self.status.setText(
+            _("Searching the Hub for “{text}”…").format(text=text) if text
+            else _("Listing GGUF models on the Hub…")
+        )
         self.search_button.setEnabled(False)
         config = self.config_factory()
-        tasks.run(lambda: catalog.search(config, text, sort=sort),
-                  lambda found: self._results(search_id, found), lambda msg: self._failed(search_id, msg),
-                  owner=self, name="hub-search")
+        tasks.run(
+            lambda: catalog.search(config, text, sort=sort),
+            lambda found: self._results(search_id, found),
+            lambda msg: self._failed(search_id, msg),
+            owner=self,
+            name="hub-search",
+        )
 
     def _failed(self, search_id: int, message: str) -> None:
         if search_id == self._search_id:
             self.search_button.setEnabled(not self.offline)
-            self.status.setText(message + "\nModels already on this computer are still listed under Installed.")
+            self.status.setText(message + _("\nModels already on this computer are still listed under Installed."))
 
     def _results(self, search_id: int, found: list[RepoSummary]) -> None:
         if search_id != self._search_id:
@@ -138,18 +145,30 @@ class SearchPane(QWidget):
         self.tree.clear()
         self.repos.clear()
         for repo in found:
-            item = QTreeWidgetItem([repo.repo_id, "", "", "gated: needs access" if repo.gated else "",
-                                    count_text(repo.downloads), count_text(repo.likes),
-                                    repo.last_modified.strftime("%Y-%m-%d") if repo.last_modified else ""])
+            item = QTreeWidgetItem(
+                [
+                    repo.repo_id,
+                    "",
+                    "",
+                    "gated: needs access" if repo.gated else "",
+                    count_text(repo.downloads),
+                    count_text(repo.likes),
+                    repo.last_modified.strftime("%Y-%m-%d") if repo.last_modified else "",
+                ]
+            )
             item.setData(0, _REPO_ROLE, repo.repo_id)
-            item.setToolTip(0, tip(f"{repo.repo_id} by {repo.author}" + (f" · license {repo.license}"
-                                                                         if repo.license else "")))
+            item.setToolTip(
+                0, tip(f"{repo.repo_id} by {repo.author}" + (f" · license {repo.license}" if repo.license else ""))
+            )
             item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             self.tree.addTopLevelItem(item)
             self.repos[repo.repo_id] = item
-        many = f"{len(found):,} repository" if len(found) == 1 else f"{len(found):,} repositories"
-        self.status.setText(f"{many}. Open one to see its files." if found else
-                            "No GGUF repositories match. Try fewer words.")
+        many = ngettext("{n:,} repository", "{n:,} repositories", len(found)).format(n=len(found))
+        self.status.setText(
+            _("{many}. Open one to see its files.").format(many=many)
+            if found
+            else _("No GGUF repositories match. Try fewer words.")
+        )
         self.searched.emit(found)
 
     # -- one repository -------------------------------------------------------------------------------------
@@ -165,8 +184,13 @@ class SearchPane(QWidget):
             return
         item.addChild(QTreeWidgetItem([_(_LOADING)]))
         config = self.config_factory()
-        tasks.run(lambda: catalog.repo_files(config, repo_id), lambda files: self._files(repo_id, files),
-                  lambda msg: self._files_failed(repo_id, msg), owner=self, name="hub-files")
+        tasks.run(
+            lambda: catalog.repo_files(config, repo_id),
+            lambda files: self._files(repo_id, files),
+            lambda msg: self._files_failed(repo_id, msg),
+            owner=self,
+            name="hub-files",
+        )
 
     def _files_failed(self, repo_id: str, message: str) -> None:
         item = self.repos.get(repo_id)
@@ -189,21 +213,31 @@ class SearchPane(QWidget):
             item.addChild(QTreeWidgetItem(["This repository has no GGUF model files."]))
         for model in models:
             verdict = remote_fit(model.size, self.context_size, model.quant, files.parameters)
-            child = QTreeWidgetItem([file_label(model), model.quant or "?", fit.human_size(model.size),
-                                     verdict.label + (" (close other programs)" if verdict.tight else "")])
+            child = QTreeWidgetItem(
+                [
+                    file_label(model),
+                    model.quant or "?",
+                    fit.human_size(model.size),
+                    verdict.label + (" (close other programs)" if verdict.tight else ""),
+                ]
+            )
             child.setToolTip(0, tip("\n".join(p.path for p in model.parts)))
             child.setToolTip(3, tip(verdict.message))
             child.setForeground(3, theme.qcolor(VERDICT_COLOURS.get(verdict.verdict, "text")))
             item.addChild(child)
-            button = QPushButton("Download", self.tree)
+            button = QPushButton(_("Download"), self.tree)
             theme.set_icon(button, "download")
             button.setProperty("complete", model.complete)
             button.setEnabled(model.complete and not self.offline)
             button.clicked.connect(lambda _c=False, m=model: self.download.emit(m))
             self.tree.setItemWidget(child, len(COLUMNS) - 1, button)
         if files.gated:
-            note = QTreeWidgetItem(["Gated: accept the conditions on the model's Hub page and save a token with "
-                                    "access before downloading (HF_TOKEN or the app's saved token)."])
+            note = QTreeWidgetItem(
+                [
+                    "Gated: accept the conditions on the model's Hub page and save a token with "
+                    "access before downloading (HF_TOKEN or the app's saved token)."
+                ]
+            )
             item.insertChild(0, note)
         self.files_listed.emit(repo_id, files)
 

@@ -24,6 +24,7 @@ from desktop_gpt.ui.models.installed import InstalledPane
 from desktop_gpt.ui.models.recommended import RecommendedPane
 from desktop_gpt.ui.models.search import SearchPane
 from desktop_gpt.ui.widgets.safe_text import PlainLabel
+from desktop_gpt.i18n import _
 
 TAB_INSTALLED, TAB_RECOMMENDED, TAB_SEARCH, TAB_DOWNLOADS = range(4)
 
@@ -44,7 +45,7 @@ class ModelManager(QDialog):
     def __init__(self, settings: Settings, library: ModelLibrary, downloads: Downloads,
                  config_factory: Callable[[], HubConfig], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Models")
+        self.setWindowTitle(_("Models"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.resize(1100, 640)
         self.settings = settings
@@ -55,10 +56,10 @@ class ModelManager(QDialog):
         self.search = SearchPane(config_factory, settings.context_size, self)
         self.downloads_pane = DownloadsPane(downloads, self)
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.installed, "Installed")
-        self.tabs.addTab(self.recommended, "Recommended")
-        self.tabs.addTab(self.search, "Search the Hub")
-        self.tabs.addTab(self.downloads_pane, "Downloads")
+        self.tabs.addTab(self.installed, _("Installed"))
+        self.tabs.addTab(self.recommended, _("Recommended"))
+        self.tabs.addTab(self.search, _("Search the Hub"))
+        self.tabs.addTab(self.downloads_pane, _("Downloads"))
         self.status = PlainLabel("", self)
         self.status.setWordWrap(True)
         self.status.setObjectName("modelsStatus")
@@ -93,7 +94,7 @@ class ModelManager(QDialog):
         self.downloads_pane.set_offline(offline)
 
     def _count_downloads(self, n: int) -> None:
-        self.tabs.setTabText(TAB_DOWNLOADS, f"Downloads ({n})" if n else "Downloads")
+        self.tabs.setTabText(TAB_DOWNLOADS, _("Downloads ({n})").format(n=n) if n else _("Downloads"))
 
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
@@ -112,7 +113,7 @@ class ModelManager(QDialog):
 
     def download_recommended(self, rec: Recommended) -> None:
         """List the recommended model's repo on the Hub (its exact size and sha256), then queue it."""
-        self.message.emit(f"Asking the Hub about {rec.name}…")
+        self.message.emit(_("Asking the Hub about {name}…").format(name=rec.name))
         config = self.config_factory()
 
         def find() -> DownloadRequest:
@@ -123,7 +124,7 @@ class ModelManager(QDialog):
 
     def _queue(self, request: DownloadRequest) -> None:
         job = self.downloads.add(request)
-        self.message.emit(f"Downloading {request.name} from {request.repo_id}.")
+        self.message.emit(_("Downloading {name} from {repo_id}.").format(name=request.name, repo_id=request.repo_id))
         self.tabs.setCurrentIndex(TAB_DOWNLOADS)
         self.download_started.emit(job)
 

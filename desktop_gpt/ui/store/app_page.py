@@ -76,7 +76,7 @@ class AppPage(QWidget):
         self._task: Task | None = None
         self._generation = 0
 
-        self.back_button = QPushButton("← Back to the Store", self)
+        self.back_button = QPushButton(_("← Back to the Store"), self)
         self.back_button.setObjectName("backButton")
         self.icon = QLabel(self)
         self.icon.setFixedSize(72, 72)
@@ -90,13 +90,13 @@ class AppPage(QWidget):
         self.link = QLabel(self)
         self.link.setTextFormat(Qt.TextFormat.RichText)  # our own escaped link; a click goes through open_link
         self.link.linkActivated.connect(lambda url: open_link(self, QUrl(url)))
-        self.install_button = QPushButton("Install", self)
+        self.install_button = QPushButton(_("Install"), self)
         self.install_button.setObjectName("installButton")
-        self.open_button = QPushButton("Open", self)
+        self.open_button = QPushButton(_("Open"), self)
         self.open_button.setObjectName("openButton")
-        self.update_button = QPushButton("Check for update", self)
-        self.uninstall_button = QPushButton("Uninstall", self)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.update_button = QPushButton(_("Check for update"), self)
+        self.uninstall_button = QPushButton(_("Uninstall"), self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
         buttons = self.button_row = QHBoxLayout()
         buttons.setSpacing(8)
         for button in (self.install_button, self.open_button, self.update_button, self.uninstall_button,
@@ -152,15 +152,15 @@ class AppPage(QWidget):
         col.addWidget(self.status)
         col.addWidget(self.update_box)
         col.addWidget(self.description)
-        col.addWidget(_section("Instructions — exactly what this app tells the model", inner))
+        col.addWidget(_section(_("Instructions — exactly what this app tells the model"), inner))
         col.addWidget(self.instructions)
-        col.addWidget(_section("Conversation starters", inner))
+        col.addWidget(_section(_("Conversation starters"), inner))
         col.addWidget(self.starters)
-        col.addWidget(_section("Parameters", inner))
+        col.addWidget(_section(_("Parameters"), inner))
         col.addWidget(self.parameters)
-        col.addWidget(_section("Recommended model", inner))
+        col.addWidget(_section(_("Recommended model"), inner))
         col.addWidget(self.model)
-        col.addWidget(_section("About", inner))
+        col.addWidget(_section(_("About"), inner))
         col.addWidget(self.readme)
         col.addStretch(1)
         scroll = QScrollArea(self)
@@ -236,7 +236,7 @@ class AppPage(QWidget):
         self.icon.setPixmap(app_pixmap(manifest.name, icon_path, 72))
         self.name.setText(manifest.name)
         languages = ", ".join(manifest.languages)
-        self.meta.setText(meta + (f" · languages: {languages}" if languages else ""))
+        self.meta.setText(meta + (_(" · languages: {languages}").format(languages=languages) if languages else ""))
         link = f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url else ""
         if sha:  # the exact commit, for whoever needs it (the version above is the author's)
             link += f" · commit {html.escape(sha[:10])}"
@@ -252,8 +252,8 @@ class AppPage(QWidget):
                                 + ("; the rest from your settings." if params else "")
                                 or "Your own settings (File → Settings).")
         model = manifest.recommended_model
-        self.model.setText(f"{model.file} from {model.repo}" if model else "Any chat model; it was not written for "
-                                                                           "a particular one.")
+        self.model.setText(_("{file} from {repo}").format(file=model.file, repo=model.repo) if model
+                           else _("Any chat model; it was not written for a particular one."))
         set_markdown(self.readme, readme or "")
         self._update_buttons()
 
@@ -264,7 +264,7 @@ class AppPage(QWidget):
         offline = self.settings.offline
         self.install_button.setVisible(app is None and from_hub)
         self.install_button.setEnabled(not busy and not offline and (self.details is not None or self._uninstalled_app))
-        self.install_button.setToolTip("Offline mode is on (File → Settings)" if offline else "")
+        self.install_button.setToolTip(_("Offline mode is on (File → Settings)") if offline else "")
         self.open_button.setVisible(app is not None)
         self.update_button.setVisible(app is not None and app.source == "hub")
         self.uninstall_button.setVisible(app is not None and app.removable)
@@ -327,8 +327,12 @@ class AppPage(QWidget):
         # what the user read is what gets installed
         sha = self.details.sha if self.details is not None else self._reinstall_sha
         self._busy(f"Installing {repo_id}…")
-        task = self._start(lambda progress, cancel: self.directory.library.install(
-            config, repo_id, sha, progress=progress, cancel=cancel), wants_progress=True)
+        task = self._start(
+            lambda progress, cancel: self.directory.library.install(
+                config, repo_id, sha, progress=progress, cancel=cancel
+            ),
+            wants_progress=True,
+        )
         task.done.connect(self._installed)
 
     def _installed(self, app) -> None:
@@ -336,8 +340,14 @@ class AppPage(QWidget):
         self.app = app
         self.pending_update = None
         self.update_box.hide()
-        self._fill(app.manifest, app.icon_path, app.readme, url=app.hub_url(self.config()),
-                   meta=installed_meta(app), sha=app.sha)
+        self._fill(
+            app.manifest,
+            app.icon_path,
+            app.readme,
+            url=app.hub_url(self.config()),
+            meta=installed_meta(app),
+            sha=app.sha,
+        )
         self._idle(f"Installed. {app.name} is in My apps; Open starts it.")
         self.installed.emit(app)
 
@@ -371,8 +381,10 @@ class AppPage(QWidget):
             return
         config = self.config()
         self._busy("Updating…")
-        task = self._start(lambda progress, cancel: self.directory.library.update(
-            config, update, progress=progress, cancel=cancel), wants_progress=True)
+        task = self._start(
+            lambda progress, cancel: self.directory.library.update(config, update, progress=progress, cancel=cancel),
+            wants_progress=True,
+        )
         task.done.connect(self._installed)
 
     def uninstall(self) -> None:

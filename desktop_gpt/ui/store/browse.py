@@ -31,7 +31,7 @@ from desktop_gpt.ui.store.app_meta import category_name
 from desktop_gpt.ui.store.card_grid import COLUMNS, CardGrid
 from desktop_gpt.ui.store.cards import AppCard
 from desktop_gpt.ui.tasks import TaskRunner
-from desktop_gpt.i18n import N_, _
+from desktop_gpt.i18n import N_, _, ngettext
 from desktop_gpt.ui.widgets.safe_text import PlainLabel
 
 _log = log.get("ui.store")
@@ -42,7 +42,7 @@ OFFLINE_TEXT = (N_("Offline mode is on, so the Store does not contact the Hub. Y
 
 
 def apps_text(n: int) -> str:
-    return f"{n:,} app" if n == 1 else f"{n:,} apps"
+    return ngettext("{n:,} app", "{n:,} apps", n).format(n=n)
 
 
 class Banner(QLabel):
@@ -81,10 +81,10 @@ class BrowsePage(QWidget):
         self._offline = False  # the offline banner is shown
 
         self.search_box = QLineEdit(self)
-        self.search_box.setPlaceholderText("Search apps by name, description or category, in any language…")
+        self.search_box.setPlaceholderText(_("Search apps by name, description or category, in any language…"))
         self.search_box.setClearButtonEnabled(True)
         self.category = QComboBox(self)
-        self.category.addItem("All categories", None)
+        self.category.addItem(_("All categories"), None)
         for name in CATEGORIES:
             self.category.addItem(category_name(name), name)
         self.sort = QComboBox(self)
@@ -100,13 +100,14 @@ class BrowsePage(QWidget):
         self.featured_col = QVBoxLayout(self.featured_box)
         self.featured_col.setContentsMargins(0, 0, 0, 0)
         self.featured_box.hide()
-        self.results_title = PlainLabel("All apps", self)
+        self.results_title = PlainLabel(_("All apps"), self)
         self.results_title.setObjectName("storeSection")
         self.grid_widget = CardGrid(self)
         self.cards = self.grid_widget.cards
-        self.show_uninstallable = QCheckBox("Show apps that can't be installed", self)
-        self.show_uninstallable.setToolTip("Apps whose files break the app format, or that need a newer "
-                                           "Desktop GPT, are hidden from the list")
+        self.show_uninstallable = QCheckBox(_("Show apps that can't be installed"), self)
+        self.show_uninstallable.setToolTip(
+            _("Apps whose files break the app format, or that need a newer Desktop GPT, are hidden from the list")
+        )
         self.show_uninstallable.hide()
         self.status = QLabel("", self)
         self.status.setObjectName("storeStatus")
@@ -117,9 +118,9 @@ class BrowsePage(QWidget):
         self.progress.setFixedHeight(4)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.retry_button = QPushButton("Retry", self)
+        self.retry_button = QPushButton(_("Retry"), self)
         self.retry_button.hide()
-        self.more_button = QPushButton("Load more", self)
+        self.more_button = QPushButton(_("Load more"), self)
         self.more_button.hide()
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
@@ -221,7 +222,7 @@ class BrowsePage(QWidget):
             self.featured_box.hide()
         elif self.featured_col.count():
             self.featured_box.show()
-        self.results_title.setText(f"Results for “{text}”" if text else "All apps")
+        self.results_title.setText(_("Results for “{text}”").format(text=text) if text else _("All apps"))
         config = self.config()
         if config.offline:
             self._search = None
@@ -245,7 +246,7 @@ class BrowsePage(QWidget):
             return
         self._loading = True
         generation = self._generation
-        self.status.setText("Loading apps from the Hub…")
+        self.status.setText(_("Loading apps from the Hub…"))
         self.progress.show()
         self.retry_button.hide()
         self.more_button.hide()
@@ -287,12 +288,16 @@ class BrowsePage(QWidget):
             return
         shown, hidden = len(self.grid_widget.shown()), self.grid_widget.hidden_count()
         if not self.cards:
-            text = ("No apps match. Try other words or another category." if self._filtered()
-                    else "No apps are published on this Hub yet.")
+            text = (
+                _("No apps match. Try other words or another category.")
+                if self._filtered()
+                else _("No apps are published on this Hub yet.")
+            )
         else:
-            text = apps_text(shown) + ("" if self.done else " so far")
+            text = apps_text(shown) if self.done else _("{apps} so far").format(apps=apps_text(shown))
             if hidden and not self.show_uninstallable.isChecked():
-                text += f" ({hidden:,} that can't be installed {'is' if hidden == 1 else 'are'} hidden)"
+                text += " " + ngettext("({n:,} that can't be installed is hidden)",
+                                       "({n:,} that can't be installed are hidden)", hidden).format(n=hidden)
         self.status.setText(text)
         self.show_uninstallable.setVisible(bool(hidden) or self.show_uninstallable.isChecked())
 
@@ -316,8 +321,12 @@ class BrowsePage(QWidget):
         if isinstance(exc, HubOffline):
             self._show_offline()
         elif isinstance(exc, HubUnavailable):
-            self.banner.setText(f"The Store cannot reach the Hub right now: {text} Your installed and built-in "
-                                "apps (on the left) still work.")
+            self.banner.setText(
+                _(
+                    "The Store cannot reach the Hub right now: {text} Your installed and built-in apps (on the "
+                    "left) still work."
+                ).format(text=text)
+            )
             self.banner.show()
         if self.cards:
             self._show_count()
@@ -354,8 +363,11 @@ class BrowsePage(QWidget):
             card.set_installed(self.is_installed(entry.repo_id))
             self.grid_widget.add(card)
         n = len(self.cards)
-        self.status.setText(f"{apps_text(n)} seen in the Store before match “{text}”." if n else
-                            f"No app seen in the Store before matches “{text}”.")
+        self.status.setText(
+            _("{apps_text} seen in the Store before match “{text}”.").format(apps_text=apps_text(n), text=text)
+            if n
+            else _("No app seen in the Store before matches “{text}”.").format(text=text)
+        )
 
     # -- cards ----------------------------------------------------------------------------------------------
     def _add_card(self, listing) -> AppCard:
@@ -376,8 +388,18 @@ class BrowsePage(QWidget):
 
     def _card_details(self, card: AppCard, listing, details, index: StoreIndex) -> None:
         m = details.manifest
-        index.add(IndexEntry(listing.repo_id, details.sha, m.name, m.description, m.category, listing.author,
-                             listing.likes, listing.downloads))
+        index.add(
+            IndexEntry(
+                listing.repo_id,
+                details.sha,
+                m.name,
+                m.description,
+                m.category,
+                listing.author,
+                listing.likes,
+                listing.downloads,
+            )
+        )
         self._save_index.start()
         if shiboken6.isValid(card):  # a new search may have replaced it meanwhile
             card.set_details(details)
@@ -428,9 +450,18 @@ class BrowsePage(QWidget):
 
 def _listing_of(entry: IndexEntry) -> catalog.AppListing:
     """A listing for an app found in the local index (the Hub's own listing replaces nothing: same repo id)."""
-    return catalog.AppListing(repo_id=entry.repo_id, author=entry.author, sha=entry.sha, likes=entry.likes,
-                              downloads=entry.downloads, updated=None, tags=(), category=entry.category,
-                              gated=False, private=False)
+    return catalog.AppListing(
+        repo_id=entry.repo_id,
+        author=entry.author,
+        sha=entry.sha,
+        likes=entry.likes,
+        downloads=entry.downloads,
+        updated=None,
+        tags=(),
+        category=entry.category,
+        gated=False,
+        private=False,
+    )
 
 
 def _drop_layout(layout) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePol
 from desktop_gpt.errors import AppFormatError, GatedRepo, HubAuthError, HubError, RepoNotFound
 from desktop_gpt.ui.store.icons import app_pixmap
 from desktop_gpt.ui.widgets.safe_text import tip
+from desktop_gpt.i18n import _, ngettext
 
 ICON_SIZE = 44
 DESCRIPTION_CHARS = 120
@@ -33,12 +34,12 @@ def updated_text(when: _dt.datetime | None) -> str:
     now = _dt.datetime.now(when.tzinfo) if when.tzinfo else _dt.datetime.now()
     days = (now - when).days
     if days < 1:
-        return "updated today"
+        return _("updated today")
     if days < 2:
-        return "updated yesterday"
+        return _("updated yesterday")
     if days < 31:
-        return f"updated {days} days ago"
-    return "updated " + when.strftime("%Y-%m-%d")
+        return ngettext("updated {n} day ago", "updated {n} days ago", days).format(n=days)
+    return _("updated {date}").format(date=when.strftime("%Y-%m-%d"))
 
 
 def cannot_install_reason(exc: Exception) -> str | None:
@@ -47,21 +48,21 @@ def cannot_install_reason(exc: Exception) -> str | None:
     if isinstance(exc, AppFormatError):
         text = str(exc)
         if "newer Desktop GPT" in text:
-            return "Needs a newer version of Desktop GPT."
+            return _("Needs a newer version of Desktop GPT.")
         if "no app.json" in text:
-            return "This repository has no app in it."
-        return "Its author published it with a mistake, so it can't be installed. Its page says what is wrong."
+            return _("This repository has no app in it.")
+        return _("Its author published it with a mistake, so it can't be installed. Its page says what is wrong.")
     if isinstance(exc, RepoNotFound):
-        return "It was removed from the Hub."
+        return _("It was removed from the Hub.")
     return None
 
 
 def failure_text(exc: Exception) -> str:
     """What a card says when its details could not be read."""
     if isinstance(exc, GatedRepo):
-        return "Its author asks you to accept their conditions on the Hub before using it."
+        return _("Its author asks you to accept their conditions on the Hub before using it.")
     if isinstance(exc, HubAuthError):
-        return "Private: it needs an access token that has access (File → Settings)."
+        return _("Private: it needs an access token that has access (File → Settings).")
     if isinstance(exc, HubError):
         return "Could not be read from the Hub just now. " + str(exc)
     return cannot_install_reason(exc) or str(exc)
@@ -98,17 +99,17 @@ class AppCard(QFrame):
         self.name = QLabel(listing.repo_name, self)
         self.name.setObjectName("cardName")
         self.name.setTextFormat(Qt.TextFormat.PlainText)
-        self.author = QLabel(f"by {listing.author}", self)
+        self.author = QLabel(_("by {author}").format(author=listing.author), self)
         self.author.setObjectName("cardAuthor")
         self.author.setTextFormat(Qt.TextFormat.PlainText)
-        self.description = QLabel("Loading…", self)
+        self.description = QLabel(_("Loading…"), self)
         self.description.setObjectName("cardDescription")
         self.description.setTextFormat(Qt.TextFormat.PlainText)
         self.description.setWordWrap(True)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.stats = QLabel(self._stats_text(), self)
         self.stats.setObjectName("cardStats")
-        self.badge = QLabel("✓ Installed", self)
+        self.badge = QLabel(_("✓ Installed"), self)
         self.badge.setObjectName("cardBadge")
         self.badge.hide()
         self.setToolTip(tip(listing.repo_id))

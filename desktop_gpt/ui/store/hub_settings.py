@@ -10,6 +10,7 @@ from desktop_gpt.errors import SettingsError
 from desktop_gpt.settings import Settings
 from desktop_gpt.store.hub import DEFAULT_ENDPOINT, current_endpoint
 from desktop_gpt.store.token import clear_token, read_token, save_token
+from desktop_gpt.i18n import _
 
 MIRROR_EXAMPLE = "https://hf-mirror.com"
 
@@ -22,41 +23,50 @@ class HubSettingsBox(QGroupBox):
     """
 
     def __init__(self, settings: Settings, parent: QWidget | None = None):
-        super().__init__("Store and Hugging Face Hub", parent)
+        super().__init__(_("Store and Hugging Face Hub"), parent)
         self.settings = settings
         self.endpoint = QLineEdit(settings.hub_endpoint, self)
         self.endpoint.setPlaceholderText(os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT)
-        self.endpoint.setToolTip(f"Leave empty for huggingface.co (or HF_ENDPOINT). A mirror such as {MIRROR_EXAMPLE} "
-                                 "works too.")
+        self.endpoint.setToolTip(
+            _("Leave empty for huggingface.co (or HF_ENDPOINT). A mirror such as {mirror_example} works too.").format(
+                mirror_example=MIRROR_EXAMPLE
+            )
+        )
         self.token = QLineEdit(self)
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setObjectName("hubToken")
-        self.forget_button = QPushButton("Forget token", self)
+        self.forget_button = QPushButton(_("Forget token"), self)
         self._forget = False
-        self.offline = QCheckBox("Offline: never contact the Hub (installed and built-in apps keep working)", self)
+        self.offline = QCheckBox(_("Offline: never contact the Hub (installed and built-in apps keep working)"), self)
         self.offline.setChecked(settings.offline)
         self.store_repo = QLineEdit(settings.store_repo, self)
-        self.store_repo.setToolTip("The Hub repository whose featured.json lists the Store's Featured apps")
+        self.store_repo.setToolTip(_("The Hub repository whose featured.json lists the Store's Featured apps"))
         token_row = QHBoxLayout()
         token_row.addWidget(self.token, 1)
         token_row.addWidget(self.forget_button)
-        note = QLabel("The token is only needed for private or gated apps. It is kept in its own file readable "
-                      "only by you, and never written to a log.", self)
+        note = QLabel(
+            _(
+                "The token is only needed for private or gated apps. It is kept in its own file readable only by "
+                "you, and never written to a log."
+            ),
+            self,
+        )
         note.setWordWrap(True)
         note.setObjectName("settingsNote")
         form = QFormLayout(self)
-        form.addRow("Hub address:", self.endpoint)
-        form.addRow("Access token:", token_row)
+        form.addRow(_("Hub address:"), self.endpoint)
+        form.addRow(_("Access token:"), token_row)
         form.addRow("", note)
-        form.addRow("Featured list:", self.store_repo)
+        form.addRow(_("Featured list:"), self.store_repo)
         form.addRow("", self.offline)
         self.forget_button.clicked.connect(self.forget)
         self._show_token_state()
 
     def _show_token_state(self) -> None:
         saved = read_token() is not None and not self._forget
-        self.token.setPlaceholderText("A token is saved; type a new one to replace it" if saved
-                                      else "hf_…  (optional)")
+        self.token.setPlaceholderText(
+            _("A token is saved; type a new one to replace it") if saved else _("hf_…  (optional)")
+        )
         self.forget_button.setEnabled(saved)
 
     def forget(self) -> None:

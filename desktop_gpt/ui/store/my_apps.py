@@ -34,9 +34,9 @@ class MyAppsList(QWidget):
         super().__init__(parent)
         self.directory = directory
         self.updates: set[str] = set()  # ids of apps with a newer version on the Hub
-        self.browse_button = QPushButton("Browse the Store", self)
+        self.browse_button = QPushButton(_("Browse the Store"), self)
         self.browse_button.setObjectName("browseButton")
-        title = QLabel("My apps", self)
+        title = QLabel(_("My apps"), self)
         title.setObjectName("myAppsTitle")
         self.list = QListWidget(self)
         self.list.setObjectName("myAppsList")
@@ -44,7 +44,7 @@ class MyAppsList(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        hint = QLabel("Click an app to open it. Right-click for its page, updates and removal.", self)
+        hint = QLabel(_("Click an app to open it. Right-click for its page, updates and removal."), self)
         hint.setObjectName("myAppsHint")
         hint.setWordWrap(True)
         col = QVBoxLayout(self)
@@ -62,7 +62,7 @@ class MyAppsList(QWidget):
 
     def refresh(self) -> None:
         self.list.clear()
-        for heading, apps in (("Installed", self.directory.installed()), ("Built in", self.directory.builtin())):
+        for heading, apps in ((_("Installed"), self.directory.installed()), (_("Built in"), self.directory.builtin())):
             if not apps:
                 continue
             header = QListWidgetItem(heading.upper())
@@ -110,10 +110,10 @@ class MyAppsList(QWidget):
     def menu_for(self, app) -> QMenu:
         menu = QMenu(self)
         menu.addAction(_("Open in {tool}").format(tool=tool_name(app.tool)), lambda: self.launch_requested.emit(app))
-        menu.addAction("About this app…", lambda: self.page_requested.emit(app))
+        menu.addAction(_("About this app…"), lambda: self.page_requested.emit(app))
         if app.source == "hub":
-            menu.addAction("Check for update", lambda: self.update_requested.emit(app))
+            menu.addAction(_("Check for update"), lambda: self.update_requested.emit(app))
         if app.removable:
             menu.addSeparator()
-            menu.addAction("Uninstall…", lambda: self.uninstall_requested.emit(app))
+            menu.addAction(_("Uninstall…"), lambda: self.uninstall_requested.emit(app))
         return menu

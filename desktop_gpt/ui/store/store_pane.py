@@ -14,6 +14,7 @@ from desktop_gpt.ui.store.browse import BrowsePage
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.my_apps import MyAppsList
 from desktop_gpt.ui.tasks import TaskRunner
+from desktop_gpt.i18n import _, ngettext
 
 _log = log.get("ui.store")
 
@@ -64,7 +65,7 @@ class StorePane(QWidget):
         self.page.back_requested.connect(self.show_browse)
         self.page.launch_requested.connect(self.launch_requested)
         self.page.installed.connect(self._installed)
-        self.page.uninstalled.connect(lambda _id: self.status_message.emit("App uninstalled"))
+        self.page.uninstalled.connect(lambda _id: self.status_message.emit(_("App uninstalled")))
         directory.changed.connect(self.browse.mark_installed)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
@@ -102,7 +103,8 @@ class StorePane(QWidget):
         self.updates = found
         self.my_apps.set_updates(set(found))
         if found:
-            self.status_message.emit(f"{len(found)} app update{'s' if len(found) > 1 else ''} available in My apps")
+            self.status_message.emit(ngettext("{n} app update available in My apps",
+                                              "{n} app updates available in My apps", len(found)).format(n=len(found)))
         self.updates_checked.emit(found)
 
     def _installed(self, app) -> None:

@@ -11,6 +11,7 @@ from desktop_gpt import log
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.ui.widgets.choices import select
 from desktop_gpt.ui.widgets.safe_text import tip
+from desktop_gpt.i18n import _
 
 _log = log.get("ui.store")
 
@@ -37,7 +38,7 @@ class AppBanner(QFrame):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Stop using this app in this tab (its instructions are no longer sent)")
+        self.close_button.setToolTip(_("Stop using this app in this tab (its instructions are no longer sent)"))
         self.close_button.setAutoRaise(True)
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(10, 4, 6, 4)
@@ -52,7 +53,7 @@ class AppBanner(QFrame):
     def show_app(self, app, pixmap: QPixmap) -> None:
         self.app = app
         self.icon.setPixmap(pixmap)
-        self.label.setText(f"Using the app {app.name}")
+        self.label.setText(_("Using the app {name}").format(name=app.name))
         self.setToolTip(tip(app.description))
         for button in self.buttons:
             self.row.removeWidget(button)

@@ -44,9 +44,9 @@ class UpdatePanel(QFrame):
         self.diff = SafeTextBrowser(self)  # escaped by diff_html, and loads nothing even so
         self.diff.setObjectName("instructionsDiff")
         self.diff.setMinimumHeight(160)
-        self.apply_button = QPushButton("Apply update", self)
+        self.apply_button = QPushButton(_("Apply update"), self)
         self.apply_button.setObjectName("applyUpdateButton")
-        self.skip_button = QPushButton("Not now", self)
+        self.skip_button = QPushButton(_("Not now"), self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.skip_button)
@@ -60,12 +60,21 @@ class UpdatePanel(QFrame):
         self.hide()
 
     def show_update(self, update) -> None:
-        self.title.setText(f"<b>A newer version is available</b> ({html.escape(update.sha[:7])}). Read what "
-                           "changes before applying it:")
-        changes = [f"• {_(c.label)}: {c.old or _('(none)')} → {c.new or _('(none)')}" for c in update.changes
-                   if c.field != "instructions"]
+        self.title.setText(
+            _("<b>A newer version is available</b> ({sha}). Read what changes before applying it:").format(
+                sha=html.escape(update.sha[:7])
+            )
+        )
+        changes = [
+            f"• {_(c.label)}: {c.old or _('(none)')} → {c.new or _('(none)')}"
+            for c in update.changes
+            if c.field != "instructions"
+        ]
         self.changes.setText("\n".join(changes))
         self.changes.setVisible(bool(changes))
-        self.diff.setHtml(diff_html(update.instructions_diff) if update.instructions_diff
-                          else "<i>The instructions do not change.</i>")
+        self.diff.setHtml(
+            diff_html(update.instructions_diff)
+            if update.instructions_diff
+            else _("<i>The instructions do not change.</i>")
+        )
         self.show()

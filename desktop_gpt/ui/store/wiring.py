@@ -9,6 +9,7 @@ from desktop_gpt.store.library import AppLibrary
 from desktop_gpt.ui.store.directory import AppDirectory
 from desktop_gpt.ui.store.store_pane import StorePane
 from desktop_gpt.ui.store.tool_apps import open_in_tool
+from desktop_gpt.i18n import _
 
 
 class AppLauncher(QObject):
@@ -72,15 +73,15 @@ def fill_apps_menu(window, menu: QMenu) -> None:
 
     def rebuild() -> None:
         menu.clear()
-        menu.addAction("Browse the Store", lambda: (window.tabs.setCurrentWidget(window.store),
+        menu.addAction(_("Browse the Store"), lambda: (window.tabs.setCurrentWidget(window.store),
                                                    window.store.show_browse()))
-        for heading, apps in (("Installed", window.apps.installed()), ("Built in", window.apps.builtin())):
+        for heading, apps in ((_("Installed"), window.apps.installed()), (_("Built in"), window.apps.builtin())):
             if not apps:
                 continue
             menu.addSection(heading)
             for app in apps:
                 menu.addAction(window.apps.icon(app.id, app.name), app.name,
-                               lambda *_, a=app: window.launcher.launch(a))
+                               lambda *_unused, a=app: window.launcher.launch(a))
 
     menu.aboutToShow.connect(rebuild)
     rebuild()

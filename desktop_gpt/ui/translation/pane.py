@@ -96,32 +96,32 @@ class TranslationPane(QWidget):
         self.settings = settings
         self._file_out: Path | None = None
 
-        self.source_lang = combo(translation.LANGUAGES, self, auto="Detect language")
-        self.source_lang.setToolTip("The language of your text")
+        self.source_lang = combo(translation.LANGUAGES, self, auto=_("Detect language"))
+        self.source_lang.setToolTip(_("The language of your text"))
         self.swap_button = QToolButton(self)
         self.swap_button.setText("⇄")
-        self.swap_button.setToolTip("Swap the languages (and the texts)")
+        self.swap_button.setToolTip(_("Swap the languages (and the texts)"))
         self.target_lang = combo(translation.LANGUAGES, self)
-        self.target_lang.setToolTip("The language to translate into")
+        self.target_lang.setToolTip(_("The language to translate into"))
         self.set_target(default_target())
         self._target_chosen = False  # the person picked the target: detection no longer changes it
         self.tone = combo(translation.TONES, self)
-        self.glossary_button = QPushButton("Glossary", self)
+        self.glossary_button = QPushButton(_("Glossary"), self)
         self.glossary_button.setCheckable(True)
-        self.glossary_button.setToolTip("Terms the translation must use, one “term = translation” per line")
-        self.translate_button = QPushButton("Translate", self)
+        self.glossary_button.setToolTip(_("Terms the translation must use, one “term = translation” per line"))
+        self.translate_button = QPushButton(_("Translate"), self)
         self.translate_button.setObjectName("translateButton")
-        self.translate_button.setToolTip("Translate (Ctrl+Enter); Stop while it runs (Esc)")
-        self.file_button = QPushButton("Translate file…", self)
-        self.file_button.setToolTip("Translate a .txt or .md file into a new file")
+        self.translate_button.setToolTip(_("Translate (Ctrl+Enter); Stop while it runs (Esc)"))
+        self.file_button = QPushButton(_("Translate file…"), self)
+        self.file_button.setToolTip(_("Translate a .txt or .md file into a new file"))
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 0)
-        bar.addWidget(QLabel("From", self))
+        bar.addWidget(QLabel(_("From"), self))
         bar.addWidget(self.source_lang)
         bar.addWidget(self.swap_button)
-        bar.addWidget(QLabel("to", self))
+        bar.addWidget(QLabel(_("to"), self))
         bar.addWidget(self.target_lang)
-        bar.addWidget(QLabel("Tone", self))
+        bar.addWidget(QLabel(_("Tone"), self))
         bar.addWidget(self.tone)
         bar.addWidget(self.glossary_button)
         bar.addStretch(1)
@@ -129,12 +129,12 @@ class TranslationPane(QWidget):
         bar.addWidget(self.translate_button)
 
         self.source = QPlainTextEdit(self)
-        self.source.setPlaceholderText("Type or paste text to translate. Markdown keeps its headings, lists and "
-                                       "code blocks.")
+        self.source.setPlaceholderText(_("Type or paste text to translate. Markdown keeps its headings, lists and "
+                                         "code blocks."))
         self.detected = PlainLabel("", self)
         self.detected.setObjectName("detectedLanguage")
         self.glossary = QPlainTextEdit(self)
-        self.glossary.setPlaceholderText("Glossary, one per line:\nDesktop GPT = 桌面GPT\nmodel = 模型")
+        self.glossary.setPlaceholderText(_("Glossary, one per line:\nDesktop GPT = 桌面GPT\nmodel = 模型"))
         self.glossary.setFixedHeight(90)
         self.glossary.hide()
         left = QWidget(self)
@@ -147,8 +147,8 @@ class TranslationPane(QWidget):
         self.output = QPlainTextEdit(self)
         self.output.setReadOnly(True)
         self.output.setObjectName("translationOutput")
-        self.output.setPlaceholderText("The translation appears here as it is written.")
-        self.copy_button = QPushButton("Copy", self)
+        self.output.setPlaceholderText(_("The translation appears here as it is written."))
+        self.copy_button = QPushButton(_("Copy"), self)
         self.status = PlainLabel("", self)
         self.status.setObjectName("translationStatus")
         self.status.setWordWrap(True)
@@ -172,7 +172,7 @@ class TranslationPane(QWidget):
         history_box = QWidget(self)
         history_col = QVBoxLayout(history_box)
         history_col.setContentsMargins(0, 0, 8, 0)
-        history_col.addWidget(QLabel("Recent translations", self))
+        history_col.addWidget(QLabel(_("Recent translations"), self))
         history_col.addWidget(self.history, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -203,12 +203,20 @@ class TranslationPane(QWidget):
         self.copy_button.clicked.connect(self.copy)
         self.history.itemClicked.connect(lambda item: self.show_run(item.data(Qt.ItemDataRole.UserRole)))
         self._history_pages = PagedList(
-            self.history, lambda after, size: tool_runs.history(self.store, "translation", size, after=after),
-            lambda run: run.conversation.page_key, self._history_item, HISTORY_SIZE)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self._translate_clicked,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.history,
+            lambda after, size: tool_runs.history(self.store, "translation", size, after=after),
+            lambda run: run.conversation.page_key,
+            self._history_item,
+            HISTORY_SIZE,
+        )
+        QShortcut(
+            QKeySequence("Ctrl+Return"),
+            self,
+            self._translate_clicked,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self.tracker.busy_changed.connect(self._busy)
-        self.tracker.started.connect(lambda _m: self.status.setText("Translating…"))
+        self.tracker.started.connect(lambda _m: self.status.setText(_("Translating…")))
         self.tracker.text.connect(self._append)
         self.tracker.progress.connect(self._progress)
         self.tracker.finished.connect(self._finished)
@@ -228,7 +236,9 @@ class TranslationPane(QWidget):
 
     def _show_detected(self) -> None:
         code = self._detected_code() if self.source_lang.currentData() == AUTO else None
-        self.detected.setText(f"Detected: {option_text(find_language(code))}" if code else "")
+        self.detected.setText(
+            _("Detected: {option_text}").format(option_text=option_text(find_language(code))) if code else ""
+        )
         if code and not self._target_chosen and code == self.target_lang.currentData():
             # English text with an English target translates nothing: aim at another language by default
             self.set_target(translation.other_language(code, default_target()))
@@ -259,8 +269,11 @@ class TranslationPane(QWidget):
 
     def _request(self, text: str | None = None, path: str | None = None) -> TranslationRequest | None:
         try:
-            options = dict(source=self.source_lang.currentData(), tone=self.tone.currentData(),
-                           glossary=parse_glossary(self.glossary.toPlainText()))
+            options = dict(
+                source=self.source_lang.currentData(),
+                tone=self.tone.currentData(),
+                glossary=parse_glossary(self.glossary.toPlainText()),
+            )
             if path is not None:
                 return file_request(path, self.target_lang.currentData(), **options)
             return TranslationRequest(text or "", self.target_lang.currentData(), **options)
@@ -272,7 +285,7 @@ class TranslationPane(QWidget):
         """Translate the text on the left; the translation streams in on the right, paragraph by paragraph."""
         text = self.source.toPlainText()
         if not text.strip():
-            self.status.setText("Type or paste some text to translate first.")
+            self.status.setText(_("Type or paste some text to translate first."))
             return
         request = self._request(text)
         if request is not None:
@@ -283,17 +296,21 @@ class TranslationPane(QWidget):
         """Translate a .txt/.md file into a new file next to it (notes.md → notes.zh-Hans.md)."""
         if self.tracker.busy:
             return
-        path, _filter = QFileDialog.getOpenFileName(self, "Translate a file", str(Path.home()),
-                                              "Text and Markdown (*.txt *.md *.markdown);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Translate a file"), str(Path.home()), _("Text and Markdown (*.txt *.md *.markdown);;All files (*)")
+        )
         if not path:
             return
         request = self._request(path=path)
         if request is None:
             return
         suggested = output_path(path, request.target)
-        out, _filter = QFileDialog.getSaveFileName(self, _("Save the translation as"), str(suggested),
-                                                   _("Same type (*{suffix});;All files (*)").format(
-                                                       suffix=suggested.suffix))
+        out, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Save the translation as"),
+            str(suggested),
+            _("Same type (*{suffix});;All files (*)").format(suffix=suggested.suffix),
+        )
         if not out:
             return
         self.source.setPlainText(request.text)
@@ -303,7 +320,9 @@ class TranslationPane(QWidget):
     def _run(self, request: TranslationRequest, out: Path | None = None) -> None:
         source = request.source_language
         if source is not None and source.code == request.target:
-            self.status.setText(f"The text is already in {source.label}: choose another language to translate to.")
+            self.status.setText(
+                _("The text is already in {label}: choose another language to translate to.").format(label=source.label)
+            )
             return
         params = self._params()
         prompt = request.prompt()
@@ -315,11 +334,11 @@ class TranslationPane(QWidget):
             return save_when_done(stream, out) if out is not None else stream
 
         self.output.clear()
-        self.status.setText("Waiting for the model…")
+        self.status.setText(_("Waiting for the model…"))
         self.tracker.start(prompt, params, events)
 
     def _busy(self, busy: bool) -> None:
-        self.translate_button.setText("Stop" if busy else "Translate")
+        self.translate_button.setText(_("Stop") if busy else _("Translate"))
         self.file_button.setEnabled(not busy)
         self.progress.setVisible(busy)
         if busy:
@@ -335,16 +354,21 @@ class TranslationPane(QWidget):
         self.progress.setValue(done)
         self.progress.setFormat(f"{done}/{total}")
         if total > 1:
-            self.status.setText(f"Translating… paragraph {min(done + 1, total)} of {total}")
+            self.status.setText(
+                _("Translating… paragraph {min} of {total}").format(min=min(done + 1, total), total=total)
+            )
 
     def _finished(self, message: Message | None, stats) -> None:
         note = ending_note(message)
         if self._file_out is not None and message is not None and message.status == "complete":
-            self.status.setText(f"Saved to {self._file_out}")
-            self.status_message.emit(f"Translation saved to {self._file_out}")
+            self.status.setText(_("Saved to {file_out}").format(file_out=self._file_out))
+            self.status_message.emit(_("Translation saved to {file_out}").format(file_out=self._file_out))
         elif self._file_out is not None:
-            self.status.setText(f"{note or 'Stopped'}: the file was not written; the partial translation is "
-                                "shown here and kept in the history.")
+            self.status.setText(
+                _(
+                    "{note}: the file was not written; the partial translation is shown here and kept in the history."
+                ).format(note=note or "Stopped")
+            )
         else:
             self.status.setText(note or f"Done in {stats.total_s:.1f} s.")
         self.refresh_history()
@@ -360,7 +384,7 @@ class TranslationPane(QWidget):
         text = self.output.toPlainText()
         if text:
             QGuiApplication.clipboard().setText(text)
-            self.status_message.emit("Translation copied to the clipboard")
+            self.status_message.emit(_("Translation copied to the clipboard"))
 
     # -- history --------------------------------------------------------------------------------------------
     def refresh_history(self) -> None:
@@ -370,8 +394,9 @@ class TranslationPane(QWidget):
     @staticmethod
     def _history_item(run: tool_runs.ToolRun) -> QListWidgetItem:
         """Two lines told apart at a glance: when and which languages, then the start of the text (whole words)."""
-        item = QListWidgetItem(f"{when_text(run.conversation.created_at)} · {history_languages(run)}\n"
-                               f"{words_preview(run.input, 48)}")
+        item = QListWidgetItem(
+            f"{when_text(run.conversation.created_at)} · {history_languages(run)}\n{words_preview(run.input, 48)}"
+        )
         item.setData(Qt.ItemDataRole.UserRole, run.conversation.id)
         item.setToolTip(tip(f"{words_preview(run.input, 400)}\n\n→ {words_preview(run.output, 400)}"))
         return item

@@ -70,7 +70,7 @@ class AssistantPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setMinimumWidth(330)
-        self.target_label = QLabel("Works on: the whole document", self)
+        self.target_label = QLabel(_("Works on: the whole document"), self)
         self.target_label.setObjectName("writingTarget")
         self.task_buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
@@ -82,7 +82,7 @@ class AssistantPanel(QWidget):
             self.task_buttons[task.key] = button
             grid.addWidget(button, n // 2, n % 2)
         self.tone = combo(writing.TONES, self)
-        self.tone.setToolTip("The tone of drafts, rewrites and “Change tone”")
+        self.tone.setToolTip(_("The tone of drafts, rewrites and “Change tone”"))
         edit_page = QWidget(self)
         edit_col = QVBoxLayout(edit_page)
         edit_col.addWidget(self.target_label)
@@ -92,26 +92,27 @@ class AssistantPanel(QWidget):
         self.kind = combo(writing.KINDS, self)
         self.length = combo(writing.LENGTHS, self)
         self.length.setCurrentIndex(1)
-        self.language = combo(languages.LANGUAGES, self, auto="Same as the brief")
+        self.language = combo(languages.LANGUAGES, self, auto=_("Same as the brief"))
         if i18n.current() in UI_CONTENT_LANGUAGE:  # a Chinese interface drafts in Chinese unless told otherwise
             select(self.language, UI_CONTENT_LANGUAGE[i18n.current()])
         self.topic = QPlainTextEdit(self)
-        self.topic.setPlaceholderText("What to write about, e.g. “autumn rain” or “thank the team for the launch”")
+        self.topic.setPlaceholderText(
+            _("What to write about, e.g. “autumn rain” or “thank the team for the launch”"))
         self.topic.setFixedHeight(56)
-        self.draft_button = QPushButton("Draft", self)
-        self.draft_button.setToolTip("Write a new piece from the brief; it goes in at the cursor")
+        self.draft_button = QPushButton(_("Draft"), self)
+        self.draft_button.setToolTip(_("Write a new piece from the brief; it goes in at the cursor"))
         draft_page = QWidget(self)
         form = QFormLayout(draft_page)
-        form.addRow("Kind:", self.kind)
-        form.addRow("Length:", self.length)
-        form.addRow("Language:", self.language)
+        form.addRow(_("Kind:"), self.kind)
+        form.addRow(_("Length:"), self.length)
+        form.addRow(_("Language:"), self.language)
         form.addRow(self.topic)
         form.addRow(self.draft_button)
         self.modes = QTabWidget(self)
-        self.modes.addTab(edit_page, "Edit")
-        self.modes.addTab(draft_page, "Draft")
+        self.modes.addTab(edit_page, _("Edit"))
+        self.modes.addTab(draft_page, _("Draft"))
         tone_row = QFormLayout()
-        tone_row.addRow("Tone:", self.tone)
+        tone_row.addRow(_("Tone:"), self.tone)
 
         self.preview_status = PlainLabel("", self)
         self.preview_status.setObjectName("previewStatus")
@@ -123,26 +124,33 @@ class AssistantPanel(QWidget):
         self.progress.hide()
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
-        self.preview.setPlaceholderText("The result appears here as it is written. Then Replace, Insert, Retry "
-                                        "or Discard.")
+        self.preview.setPlaceholderText(
+            _("The result appears here as it is written. Then Replace, Insert, Retry or Discard.")
+        )
         self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.replace_button = QPushButton("Replace", self)
-        self.replace_button.setToolTip("Put the result in place of the text it was made from (Ctrl+Z undoes it)")
-        self.insert_button = QPushButton("Insert", self)
-        self.insert_button.setToolTip("Put the result after the text it was made from")
-        self.retry_button = QPushButton("Retry", self)
-        self.discard_button = QPushButton("Discard", self)
-        self.stop_button = QPushButton("Stop", self)
-        self.stop_button.setToolTip("Stop writing (Esc)")
-        self.more_button = QPushButton("Continue more", self)
-        self.more_button.setToolTip("Let the model go on from the end of this text; it is added to the preview")
+        self.replace_button = QPushButton(_("Replace"), self)
+        self.replace_button.setToolTip(_("Put the result in place of the text it was made from (Ctrl+Z undoes it)"))
+        self.insert_button = QPushButton(_("Insert"), self)
+        self.insert_button.setToolTip(_("Put the result after the text it was made from"))
+        self.retry_button = QPushButton(_("Retry"), self)
+        self.discard_button = QPushButton(_("Discard"), self)
+        self.stop_button = QPushButton(_("Stop"), self)
+        self.stop_button.setToolTip(_("Stop writing (Esc)"))
+        self.more_button = QPushButton(_("Continue more"), self)
+        self.more_button.setToolTip(_("Let the model go on from the end of this text; it is added to the preview"))
         self.more_button.hide()
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
-        for button in (self.replace_button, self.insert_button, self.more_button, self.retry_button,
-                       self.discard_button, self.stop_button):
+        for button in (
+            self.replace_button,
+            self.insert_button,
+            self.more_button,
+            self.retry_button,
+            self.discard_button,
+            self.stop_button,
+        ):
             buttons.addWidget(button)
-        preview_box = QGroupBox("Preview", self)
+        preview_box = QGroupBox(_("Preview"), self)
         preview_col = QVBoxLayout(preview_box)
         preview_col.addWidget(self.preview_status)
         preview_col.addWidget(self.progress)
@@ -152,7 +160,7 @@ class AssistantPanel(QWidget):
         self.runs = QListWidget(self)
         self.runs.setObjectName("writingRuns")
         self.runs.setMaximumHeight(90)
-        self.runs.setToolTip("Earlier results for this document; click one to preview it again")
+        self.runs.setToolTip(_("Earlier results for this document; click one to preview it again"))
         self.runs.setTextElideMode(Qt.TextElideMode.ElideRight)  # long entries end in "…" (tooltip: all of it)
         self.runs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.runs.setWordWrap(False)
@@ -163,7 +171,7 @@ class AssistantPanel(QWidget):
         col.addWidget(self.modes)
         col.addLayout(tone_row)
         col.addWidget(preview_box, 1)
-        col.addWidget(QLabel("Recent results", self))
+        col.addWidget(QLabel(_("Recent results"), self))
         col.addWidget(self.runs)
 
         self.draft_button.clicked.connect(self.draft_requested)
@@ -176,7 +184,7 @@ class AssistantPanel(QWidget):
         self.set_state("empty")
 
     def set_state(self, state: str, default: str = "replace", more: bool = False) -> None:
-        """"empty" (nothing to accept), "running" or "ready" (a result to accept; ``default`` is the button
+        """ "empty" (nothing to accept), "running" or "ready" (a result to accept; ``default`` is the button
         that does what the task means; ``more``: it is a continuation that can go on)."""
         running, ready = state == "running", state == "ready"
         self.more_button.setVisible(ready and more)

@@ -33,7 +33,7 @@ from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.ui.writing.assistant import AssistantPanel
 from desktop_gpt.ui.writing.editing import put_result
-from desktop_gpt.i18n import N_, _
+from desktop_gpt.i18n import N_, _, ngettext
 from desktop_gpt.ui.widgets.safe_text import warn
 
 # The document is written to the database this long after the last keystroke (and when the window closes).
@@ -69,16 +69,20 @@ class WritingPane(QWidget):
         font.setPointSizeF(max(font.pointSizeF(), 11.0))
         self.editor.setFont(font)
         self.editor.document().setDocumentMargin(14)  # the text does not touch the editor's edges
-        self.editor.setPlaceholderText("Write here, or draft something with the assistant on the right. "
-                                       "Markdown and plain text; everything is saved as you type.")
+        self.editor.setPlaceholderText(
+            _(
+                "Write here, or draft something with the assistant on the right. Markdown and plain text; "
+                "everything is saved as you type."
+            )
+        )
         self.picker = QComboBox(self)
         self.picker.setMinimumWidth(220)
-        self.picker.setToolTip("Your documents, most recent first")
-        self.new_button = QPushButton("New", self)
-        self.open_button = QPushButton("Open…", self)
-        self.save_button = QPushButton("Save", self)
-        self.save_button.setToolTip("Write the document to its file (Ctrl+S)")
-        self.save_as_button = QPushButton("Save as…", self)
+        self.picker.setToolTip(_("Your documents, most recent first"))
+        self.new_button = QPushButton(_("New"), self)
+        self.open_button = QPushButton(_("Open…"), self)
+        self.save_button = QPushButton(_("Save"), self)
+        self.save_button.setToolTip(_("Write the document to its file (Ctrl+S)"))
+        self.save_as_button = QPushButton(_("Save as…"), self)
         self.counts = QLabel("", self)
         self.counts.setObjectName("writingCounts")
         bar = QHBoxLayout()
@@ -113,14 +117,16 @@ class WritingPane(QWidget):
         self.editor.selectionChanged.connect(self._count_timer.start)
         self.picker.activated.connect(self._picked)
         self._documents_after: tuple[float, int] | None = None
-        self._documents_scroll = MoreOnScroll(self.picker.view(), lambda: self._documents_after is not None
-                                              and self._more_documents())
+        self._documents_scroll = MoreOnScroll(
+            self.picker.view(), lambda: self._documents_after is not None and self._more_documents()
+        )
         self.new_button.clicked.connect(self.new_document)
         self.open_button.clicked.connect(self.open_file)
         self.save_button.clicked.connect(self.save_file)
         self.save_as_button.clicked.connect(self.save_file_as)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save_file,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence.StandardKey.Save, self, self.save_file, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
         a = self.assistant
         a.task_requested.connect(self.run_task)
         a.draft_requested.connect(self.draft)
@@ -130,7 +136,7 @@ class WritingPane(QWidget):
         a.discard_requested.connect(self.discard)
         a.stop_requested.connect(self.tracker.stop)
         a.run_selected.connect(self.show_run)
-        self.tracker.started.connect(lambda _m: a.preview_status.setText("Writing…"))
+        self.tracker.started.connect(lambda _m: a.preview_status.setText(_("Writing…")))
         self.tracker.text.connect(a.append_preview)
         self.tracker.finished.connect(self._finished)
         self.tracker.failed.connect(self._failed)
@@ -166,8 +172,9 @@ class WritingPane(QWidget):
         elif text == self.document.content:
             return
         title = "" if self.document.path else title_from(text.lstrip("# ").split("\n", 1)[0], 40)
-        self.document = self.documents.update(self.document.id, content=text, dirty=True, title=title,
-                                              cursor=self.editor.textCursor().position())
+        self.document = self.documents.update(
+            self.document.id, content=text, dirty=True, title=title, cursor=self.editor.textCursor().position()
+        )
         self._update_picker_label()
 
     def _picked(self, index: int) -> None:
@@ -209,7 +216,7 @@ class WritingPane(QWidget):
         self._update_counts()
 
     def open_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Open document", str(self._folder()), _(FILE_FILTER))
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open document"), str(self._folder()), _(FILE_FILTER))
         if path:
             self.load_file(path)
 
@@ -243,7 +250,7 @@ class WritingPane(QWidget):
         name = self.document.name if self.document else "Untitled"
         safe = safe_file_name(name, "Untitled")
         start = self.document.path if self.document and self.document.path else str(self._folder() / f"{safe}.md")
-        path, _filter = QFileDialog.getSaveFileName(self, "Save document", start, _(FILE_FILTER))
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save document"), start, _(FILE_FILTER))
         return bool(path) and self._write(path)
 
     def _write(self, path: str) -> bool:
@@ -255,8 +262,7 @@ class WritingPane(QWidget):
         except DesktopGPTError as exc:
             warn(self, "Save document", str(exc))
             return False
-        self.document = self.documents.update(self.document.id, path=str(Path(path).resolve()), dirty=False,
-                                              title="")
+        self.document = self.documents.update(self.document.id, path=str(Path(path).resolve()), dirty=False, title="")
         self._refresh_picker()
         self.status_message.emit(f"Saved {path}")
         return True
@@ -271,7 +277,7 @@ class WritingPane(QWidget):
         self.picker.clear()
         self._documents_after = None
         if self.document is None:
-            self.picker.addItem("Untitled (new)", None)
+            self.picker.addItem(_("Untitled (new)"), None)
         more = self._more_documents()
         if self.document is not None:
             if self.picker.findData(self.document.id) < 0:  # an old one, opened from its file
@@ -298,15 +304,20 @@ class WritingPane(QWidget):
 
     def _update_counts(self) -> None:
         text = self.editor.toPlainText()
-        label = f"{writing.count_words(text):,} words · {writing.count_characters(text):,} characters"
+        words, characters = writing.count_words(text), writing.count_characters(text)
+        label = (
+            ngettext("{n:,} word", "{n:,} words", words).format(n=words)
+            + " · "
+            + ngettext("{n:,} character", "{n:,} characters", characters).format(n=characters)
+        )
         cursor = self.editor.textCursor()
         if cursor.hasSelection():
             selected = cursor.selection().toPlainText()
             words = writing.count_words(selected)
             label = f"Selection: {words:,} of " + label
-            self.assistant.target_label.setText(f"Works on: the selection ({words:,} words)")
+            self.assistant.target_label.setText(_("Works on: the selection ({words:,} words)").format(words=words))
         else:
-            self.assistant.target_label.setText("Works on: the whole document")
+            self.assistant.target_label.setText(_("Works on: the whole document"))
         self.counts.setText(label)
 
     # -- runs -----------------------------------------------------------------------------------------------
@@ -329,10 +340,11 @@ class WritingPane(QWidget):
                 before.setPosition(target.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
                 prompt = writing.continue_prompt(before.selection().toPlainText())
                 if not prompt.input.strip():
-                    raise ToolInputError("Write something first: Continue goes on from your text.")
+                    raise ToolInputError(_("Write something first: Continue goes on from your text."))
             else:
-                prompt = writing.task_prompt(key, target.selection().toPlainText(),
-                                             tone=self.assistant.tone.currentData())
+                prompt = writing.task_prompt(
+                    key, target.selection().toPlainText(), tone=self.assistant.tone.currentData()
+                )
         except DesktopGPTError as exc:
             self.assistant.preview_status.setText(str(exc))
             return
@@ -341,8 +353,13 @@ class WritingPane(QWidget):
     def draft(self) -> None:
         a = self.assistant
         try:
-            prompt = writing.draft_prompt(a.kind.currentData(), a.topic.toPlainText(), a.tone.currentData(),
-                                          a.length.currentData(), a.language.currentData())
+            prompt = writing.draft_prompt(
+                a.kind.currentData(),
+                a.topic.toPlainText(),
+                a.tone.currentData(),
+                a.length.currentData(),
+                a.language.currentData(),
+            )
         except DesktopGPTError as exc:
             a.preview_status.setText(str(exc))
             return
@@ -358,8 +375,9 @@ class WritingPane(QWidget):
         prompt = writing.continue_prompt(before.selection().toPlainText() + shown)
         self._start(prompt, self._target, self._task, keep_preview=True)
 
-    def _start(self, prompt: Prompt, target: QTextCursor, task: writing.Task | None,
-               keep_preview: bool = False) -> None:
+    def _start(
+        self, prompt: Prompt, target: QTextCursor, task: writing.Task | None, keep_preview: bool = False
+    ) -> None:
         self.save_now()
         if self.document is None:
             self.document = self.documents.create(content=self.editor.toPlainText())
@@ -368,7 +386,7 @@ class WritingPane(QWidget):
         self._target, self._task, self._last = target, task, prompt
         if not keep_preview:
             self.assistant.preview.clear()
-        self.assistant.preview_status.setText("Waiting for the model…")
+        self.assistant.preview_status.setText(_("Waiting for the model…"))
         self.assistant.set_state("running")
         params = self._params()
         self.tracker.start(prompt, writing.continue_params(params) if task is not None and task.raw else params)
@@ -386,10 +404,12 @@ class WritingPane(QWidget):
         mode = self._default_mode()
         hint = "Replace" if mode == "replace" else "Insert"
         self.assistant.preview_status.setText(
-            (f"{note}. " if note else "") + (f"{hint} puts it in the document." if has_text else "No text came back.")
+            (f"{note}. " if note else "")
+            + (_("{hint} puts it in the document.").format(hint=hint) if has_text else _("No text came back."))
         )
-        self.assistant.set_state("ready" if has_text else "failed", mode,
-                                 more=has_text and self._task is not None and self._task.raw)
+        self.assistant.set_state(
+            "ready" if has_text else "failed", mode, more=has_text and self._task is not None and self._task.raw
+        )
         self._refresh_runs()
 
     def _failed(self, text: str) -> None:
@@ -412,7 +432,7 @@ class WritingPane(QWidget):
         self.editor.setFocus()
         self._target = None
         self.assistant.preview.clear()
-        self.assistant.preview_status.setText("Done. Ctrl+Z undoes it.")
+        self.assistant.preview_status.setText(_("Done. Ctrl+Z undoes it."))
         self.assistant.set_state("empty")
 
     def discard(self) -> None:
@@ -425,8 +445,9 @@ class WritingPane(QWidget):
             self.assistant.show_runs(None)
             return
         document_id = self.document.id
-        self.assistant.show_runs(lambda after, size: tool_runs.history(self.store, "writing", size, after=after,
-                                                                       document_id=document_id))
+        self.assistant.show_runs(
+            lambda after, size: tool_runs.history(self.store, "writing", size, after=after, document_id=document_id)
+        )
 
     def show_run(self, conversation_id: int) -> None:
         """Preview an earlier result again (e.g. one written while the app was closed mid-run)."""
@@ -442,5 +463,5 @@ class WritingPane(QWidget):
             self._target.movePosition(QTextCursor.MoveOperation.End)  # a continuation goes at the end
         self._last = None
         self.assistant.preview.setPlainText(run.output)
-        self.assistant.preview_status.setText(f"Earlier result: {run.title}")
+        self.assistant.preview_status.setText(_("Earlier result: {title}").format(title=run.title))
         self.assistant.set_state("ready" if run.output.strip() else "empty", self._default_mode())
