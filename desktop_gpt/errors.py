@@ -157,3 +157,27 @@ class AppNotInstalled(DesktopGPTError):
 
 class AppInstallError(DesktopGPTError):
     """An app could not be installed, updated or removed on this computer (disk full, no permission…)."""
+
+
+class ServerError(DesktopGPTError):
+    """A remote OpenAI-compatible server (or our own local server's client) could not do what was asked."""
+
+
+class ServerUnreachable(ServerError):
+    """The server could not be reached (wrong address, not running, no network) or did not answer in time."""
+
+
+class ServerAuthError(ServerError):
+    """The server refused the API key (401/403)."""
+
+
+class ServerModelNotFound(ServerError):
+    """The server has no model with the name asked for."""
+
+
+class ServerBusy(ServerError):
+    """The server is overloaded (429) or failed (5xx); trying again later may work."""
+
+
+class StreamInterrupted(ServerError):
+    """The connection broke off in the middle of a reply; what arrived is kept, marked incomplete."""

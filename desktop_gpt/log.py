@@ -6,6 +6,8 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from desktop_gpt.redaction import redacting_filter
+
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(process)d]: %(message)s"
 _installed: set[str] = set()
 
@@ -22,9 +24,7 @@ def setup_logging(log_dir: Path, filename: str = "app.log", level: int = logging
     if key not in _installed:
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter(FORMAT))
-        from desktop_gpt.store.token import redacting_filter  # here: importing log stays free of the store
-
-        handler.addFilter(redacting_filter())  # a Hub access token never reaches a log file
+        handler.addFilter(redacting_filter())  # an access token or API key never reaches a log file
         root.addHandler(handler)
         _installed.add(key)
     return path

@@ -109,3 +109,19 @@ def safe_file_name(title: str, fallback: str, limit: int = 120) -> str:
     )
     name = " ".join("".join(kept).split())[:limit].strip(" .")
     return name or fallback
+
+
+def write_private_text(path: Path, text: str) -> Path:
+    """Write a secret (an access token, an API key) readable by this user only, replacing any old file
+    atomically. The file is 0600 from the start: never world-readable, not even for a moment."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)  # in case the file already existed with wider permissions
+    os.replace(tmp, path)
+    return path

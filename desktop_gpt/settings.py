@@ -62,6 +62,13 @@ def _hub_address(value: Any) -> Any:
     raise ValueError(_("must be empty or a web address starting with https:// (e.g. https://hf-mirror.com)"))
 
 
+def _server_address(value: Any) -> Any:
+    if isinstance(value, str) and (not value.strip() or value.strip().startswith(("http://", "https://"))):
+        return value.strip().rstrip("/")
+    raise ValueError("must be empty or a server address starting with http:// or https:// "
+                     "(e.g. http://192.168.1.20:8080)")
+
+
 def _bool(value: Any) -> Any:
     if isinstance(value, bool):
         return value
@@ -116,6 +123,11 @@ class Settings:
     last_tab: str = _setting("chat", _choice("chat", "writing", "translation", "code", "store"),
                              "the tab the window showed when it was last closed")
     last_chat: Any = _setting(None, _optional_id, "the chat shown when the window was last closed (null: a new one)")
+    engine: str = _setting("local", _choice("local", "server"), '"local" (this computer) or "server" (server_url)')
+    server_url: str = _setting("", _server_address, "an OpenAI-compatible server's address (engine = server)")
+    server_model: str = _setting("", _str, "the model to use on that server; empty: the first it lists")
+    serve: bool = _setting(False, _bool, "serve the model to other programs on this computer (the window's server)")
+    serve_port: int = _setting(8742, _number(1, 65535, integer=True), "port of the window's local server")
 
     def sampling(self) -> dict[str, Any]:
         """The sampling parameters of a request, as the engine takes them."""

@@ -15,12 +15,12 @@ from desktop_gpt.i18n import _
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help=_("ask the model a question; the reply streams to stdout"))
     p.add_argument("question", nargs="?", help=_("the question (read from stdin when left out)"))
-    p.add_argument("--model", dest="chat_model", metavar="PATH", help=_("GGUF model file to use"))
     p.add_argument("--system", help=_("system prompt (default: the one in settings)"))
     p.add_argument("--temperature", type=float, help=_("0 for greedy, reproducible replies"))
     p.add_argument("--max-tokens", type=int, help=_("longest reply in tokens"))
     p.add_argument("--seed", type=int, help=_("random seed for sampling"))
     p.add_argument("--save", action="store_true", help=_("keep this chat in the app's history"))
+    common.engine_options(p, model_flag=True)
     p.set_defaults(func=run_chat)
 
 
@@ -42,9 +42,9 @@ def run_chat(args: argparse.Namespace) -> int:
     settings = common.settings()
     params = _params(settings, args)
     system = settings.system_prompt if args.system is None else args.system
-    engine = common.engine()
+    engine = common.engine(settings, args)
     try:
-        load_model(engine, settings, override=args.chat_model or args.model)
+        common.load(engine, settings, args)
         if args.save:
             events = _saved_chat(engine, question, system, params)
         else:
@@ -86,7 +86,7 @@ def _saved_chat(engine, question: str, system: str, params: SamplingParams):
 def self_test(args: argparse.Namespace) -> int:
     """Load the configured (or given, or bundled) model with no network, generate a little, print one JSON line."""
     settings = common.settings()
-    engine = common.engine()
+    engine = common.engine(settings)
     try:
         info, _choice = load_model(engine, settings, override=args.model)
         params = SamplingParams(temperature=0.0, max_tokens=24, seed=0)

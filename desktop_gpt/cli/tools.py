@@ -10,7 +10,6 @@ from desktop_gpt.cli import common
 from desktop_gpt.engine.protocol import Done, SamplingParams, Token
 from desktop_gpt.errors import ToolInputError
 from desktop_gpt.services import tool_runs
-from desktop_gpt.services.model import load_model
 from desktop_gpt.tools import code as code_tools
 from desktop_gpt.tools import translation, writing
 from desktop_gpt.tools.options import find
@@ -23,7 +22,7 @@ def _keys(options) -> str:
 
 
 def _engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", dest="tool_model", metavar="PATH", help=_("GGUF model file to use"))
+    common.engine_options(p, model_flag=True)
     p.add_argument("--temperature", type=float, help=_("0 for greedy, reproducible output"))
     p.add_argument("--max-tokens", type=int, help=_("longest output in tokens"))
     p.add_argument("--seed", type=int, help=_("random seed for sampling"))
@@ -117,11 +116,11 @@ def _run(
     args: argparse.Namespace, settings, prompt: Prompt, params: SamplingParams, events_of=None, quiet: bool = False
 ) -> str:
     """Load the model, stream the prompt (printing it unless ``quiet``), return the whole output."""
-    engine = common.engine()
+    engine = common.engine(settings, args)
     parts: list[str] = []
     cut = ""
     try:
-        load_model(engine, settings, override=args.tool_model or args.model)
+        common.load(engine, settings, args)
         events = events_of(engine) if events_of else tool_runs.events_for(engine, prompt, params)
         if args.save:
             events = (

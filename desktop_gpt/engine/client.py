@@ -73,7 +73,12 @@ class Engine:
         last_stats: GenerationStats of the last finished reply.
         stop_requested: asked as each request starts; True makes that request stop at once. Whoever queues
             requests sets it, so a Stop pressed while a request waited is not lost when the request starts.
+
+    It implements ``desktop_gpt.engine.backend.EngineBackend``.
     """
+
+    kind = "local"
+    exact_token_counts = True
 
     def __init__(self, log_dir: str | Path | None = None, start_timeout: float = 120.0):
         self._mp = multiprocessing.get_context("spawn")

@@ -45,6 +45,7 @@ class ModelInfo:
         gpu_reason: the same as a code of engine/offload.py ("no_gpu_build", "out_of_memory"…; "" when none).
         name: the file's name without ".gguf" (what people recognise); title: the GGUF's general.name.
         template_source / template_fixes: where the chat template came from and what was repaired.
+        server: ``host:port`` of the server the model runs on ("" when it runs on this computer).
     """
 
     path: str
@@ -68,6 +69,7 @@ class ModelInfo:
     title: str = ""
     threads: int = 0
     load_seconds: float = 0.0
+    server: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

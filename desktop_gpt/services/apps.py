@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterator, Protocol
 
+from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Event, SamplingParams
 from desktop_gpt.storage.conversations import Conversation, ConversationStore
 from desktop_gpt.tools.templates import Prompt
@@ -89,14 +90,34 @@ def apply_style(params: SamplingParams | dict | None, app: LaunchableApp) -> Sam
 
 class AppEngine:
     """The engine as a tool sees it while an app is in use: every chat request gets the app's instructions and
-    sampling style. Raw continuations (which have no system prompt) and everything else pass through."""
+    sampling style. Raw continuations (which have no system prompt) and everything else pass through.
+    It is an EngineBackend itself."""
 
-    def __init__(self, engine: Any, app: LaunchableApp):
+    def __init__(self, engine: EngineBackend, app: LaunchableApp):
         self._engine = engine
         self.app = app
+
+    kind = property(lambda self: self._engine.kind)
+    info = property(lambda self: self._engine.info)
+    last_stats = property(lambda self: self._engine.last_stats)
+    exact_token_counts = property(lambda self: self._engine.exact_token_counts)
 
     def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None) -> Iterator[Event]:
         return self._engine.chat(with_instructions(messages, self.app.instructions), apply_style(params, self.app))
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
+    def complete(self, text: str, params: SamplingParams | dict | None = None) -> Iterator[Event]:
+        return self._engine.complete(text, params)
+
+    def load(self, *args: Any, **kwargs: Any):
+        return self._engine.load(*args, **kwargs)
+
+    def cancel(self) -> None:
+        self._engine.cancel()
+
+    def count_tokens(self, text: str | None = None, messages: list[dict[str, str]] | None = None) -> int:
+        if messages is not None:
+            messages = with_instructions(messages, self.app.instructions)
+        return self._engine.count_tokens(text=text, messages=messages)
+
+    def close(self) -> None:
+        self._engine.close()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from desktop_gpt import log
+from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Done, Event, SamplingParams, Token, Trimmed
 from desktop_gpt.errors import DesktopGPTError
-from desktop_gpt.storage.conversations import ConversationStore, Message, title_from
+from desktop_gpt.services.apps import LaunchableApp, start_chat
+from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message, title_from
 
 _log = log.get("chat")
 
@@ -24,6 +26,41 @@ class ReplyStarted:
     """The assistant message row exists (status "streaming"); its text follows as Token events."""
 
     message: Message
+
+
+def new_conversation(store: ConversationStore, system_prompt: str, app: LaunchableApp | None = None,
+                     system_override: str | None = None) -> Conversation:
+    """A new chat: from an app (its instructions and parameters, see services.apps.start_chat), else a plain chat
+    with ``system_prompt``. ``system_override`` is a system prompt the user edited before the first message."""
+    if app is not None:
+        conversation = start_chat(store, app)
+        if system_override is not None:
+            store.update(conversation.id, system_prompt=system_override)
+            conversation = store.get(conversation.id)
+        return conversation
+    return store.create(system_prompt=system_override if system_override is not None else system_prompt)
+
+
+def reply_params(defaults: dict[str, Any], store: ConversationStore, conversation_id: int | None) -> dict[str, Any]:
+    """The sampling of a reply: the user's settings with the chat's own parameters (an app's) on top."""
+    params = dict(defaults)
+    if conversation_id is not None:
+        params.update(store.get(conversation_id).params)
+    return params
+
+
+def regenerate_target(store: ConversationStore, conversation_id: int, reply_id: int | None = None) -> Message | None:
+    """The user message whose reply is written again: the parent of ``reply_id``, or of the shown branch's last
+    reply. None when there is nothing to regenerate."""
+    if reply_id is None:
+        replies = [m for m in store.active_path(conversation_id) if m.role == "assistant"]
+        if not replies:
+            return None
+        reply_id = replies[-1].id
+    reply = store.message(reply_id)
+    if reply.parent_id is None:
+        return None
+    return store.message(reply.parent_id)
 
 
 def send(store: ConversationStore, conversation_id: int, text: str) -> Message:
@@ -57,7 +94,7 @@ def prompt_messages(store: ConversationStore, conversation_id: int, leaf_id: int
 
 
 def stream_reply(
-    engine, store: ConversationStore, user_message: Message, params: SamplingParams | dict | None = None,
+    engine: EngineBackend, store: ConversationStore, user_message: Message, params: SamplingParams | dict | None = None,
     save_interval: float = SAVE_INTERVAL_S,
 ) -> Iterator[ReplyStarted | Event]:
     """Generate the assistant's reply to ``user_message`` as a new child of it, saving it as it streams.
@@ -68,7 +105,7 @@ def stream_reply(
     "streaming" and ``ConversationStore.recover_interrupted`` marks it incomplete on the next start.
     """
     messages = prompt_messages(store, user_message.conversation_id, user_message.id)
-    model = engine.info.name if getattr(engine, "info", None) else None
+    model = engine.info.name if engine.info is not None else None
     reply = store.add_message(user_message.conversation_id, user_message.id, "assistant", "", "streaming", model)
     yield ReplyStarted(reply)
     yield from stream_into(store, reply, engine.chat(messages, params), save_interval)

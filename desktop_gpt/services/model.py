@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import LoadProgress, ModelInfo
 from desktop_gpt.errors import NoModelError
 from desktop_gpt.models.local import ModelChoice, resolve_model
@@ -26,10 +27,16 @@ def gpu_layers_value(setting: str | int) -> int:
 
 
 def load_model(
-    engine, settings: Settings, override: str | Path | None = None,
+    engine: EngineBackend, settings: Settings, override: str | Path | None = None,
     on_progress: Callable[[LoadProgress], None] | None = None,
 ) -> tuple[ModelInfo, ModelChoice]:
-    """Resolve the model (argument → settings → bundled) and load it; raises NoModelError when there is none."""
+    """Resolve the model (argument → settings → bundled) and load it; raises NoModelError when there is none.
+    On a server engine the model is the server's model id (argument → settings' server_model → the first the
+    server lists)."""
+    if engine.kind == "remote":
+        model = str(override) if override else settings.server_model
+        info = engine.load(model, context_size=settings.context_size, on_progress=on_progress)
+        return info, ModelChoice(None, "server")
     choice = resolve_model(settings.model_path, str(override) if override else None)
     if choice.path is None:
         raise NoModelError(NO_MODEL_HELP)

@@ -6,14 +6,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
+from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Event, SamplingParams
 from desktop_gpt.errors import FileAccessError
+from desktop_gpt.services import apps
+from desktop_gpt.services.apps import LaunchableApp
 from desktop_gpt.services.chat import SAVE_INTERVAL_S, ReplyStarted, stream_into
 from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message, PageKey
 from desktop_gpt.tools.templates import Prompt
 from desktop_gpt.i18n import _
+
+
+EventsOf = Callable[[EngineBackend, Callable[[], bool]], Iterator[Any]]
+"""Makes a run's stream on the engine: ``events_of(engine, stopped)``."""
 
 
 @dataclass
@@ -51,23 +58,37 @@ def start(store: ConversationStore, prompt: Prompt) -> Message:
     return store.add_message(conversation.id, None, "user", prompt.input)
 
 
-def events_for(engine, prompt: Prompt, params: SamplingParams | dict | None) -> Iterator[Event]:
+def events_for(engine: EngineBackend, prompt: Prompt, params: SamplingParams | dict | None) -> Iterator[Event]:
     """The engine stream of a prompt: a raw continuation, or a chat reply rendered with the model's template."""
     if prompt.raw is not None:
         return engine.complete(prompt.raw, params)
     return engine.chat(prompt.messages or [], params)
 
 
-def stream(engine, store: ConversationStore, user_message: Message, events: Iterator[Event],
+def begin(store: ConversationStore, prompt: Prompt, params: dict[str, Any], app: LaunchableApp | None = None,
+          events: EventsOf | None = None) -> tuple[Message, EventsOf]:
+    """Save a run's request and say how to stream it: ``(user_message, events_of)``, where
+    ``events_of(engine, stopped)`` makes the engine stream (by default the prompt's chat reply or raw
+    continuation). With an app in use, the app's instructions and sampling go into every chat request the run
+    makes, and the run records the app. ``stopped()`` turns true when the user presses Stop."""
+    params = apps.sampling(params, app)
+    user = start(store, apps.with_app(prompt, app))
+    make: EventsOf = events or (lambda engine, _stopped: events_for(engine, prompt, params))
+    if app is None:
+        return user, make
+    return user, lambda engine, stopped: make(apps.AppEngine(engine, app), stopped)
+
+
+def stream(engine: EngineBackend, store: ConversationStore, user_message: Message, events: Iterator[Event],
            save_interval: float = SAVE_INTERVAL_S) -> Iterator[ReplyStarted | Event]:
     """Yield ReplyStarted, then ``events`` while they are saved into the new result message."""
-    model = engine.info.name if getattr(engine, "info", None) else None
+    model = engine.info.name if engine.info is not None else None
     reply = store.add_message(user_message.conversation_id, user_message.id, "assistant", "", "streaming", model)
     yield ReplyStarted(reply)
     yield from stream_into(store, reply, events, save_interval)
 
 
-def run(engine, store: ConversationStore, prompt: Prompt, params: SamplingParams | dict | None = None,
+def run(engine: EngineBackend, store: ConversationStore, prompt: Prompt, params: SamplingParams | dict | None = None,
         events: Iterator[Event] | None = None) -> Iterator[ReplyStarted | Event]:
     """Start and stream a run in one go (the command line's ``--save``)."""
     user = start(store, prompt)

@@ -7,12 +7,13 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Done, GenerationStats, SamplingParams, Token
 from desktop_gpt.services.tool_runs import Progress, read_text_file, write_text_file
 from desktop_gpt.tools.translation import SegmentOutput, TranslationRequest, segment_max_tokens, segment_prompt
 
 
-def translate(engine, request: TranslationRequest, params: SamplingParams | dict | None = None,
+def translate(engine: EngineBackend, request: TranslationRequest, params: SamplingParams | dict | None = None,
               stopped: Callable[[], bool] = lambda: False) -> Iterator[Token | Progress | Done]:
     """The translated text as a stream: the untouched structure (markers, code, blank lines) as it is, and
     each translatable segment as the model writes it. Yields Progress before each segment and one Done.
@@ -41,7 +42,7 @@ def translate(engine, request: TranslationRequest, params: SamplingParams | dict
         prompt = segment_prompt(request, segment.text, segment.inline, source)
         piece = dataclasses.replace(params, max_tokens=segment_max_tokens(segment.text, params.max_tokens))
         output = SegmentOutput.for_segment(segment)
-        before = getattr(engine, "last_stats", None)
+        before = engine.last_stats
         events = engine.chat(prompt.messages, piece)
         pieces, counted = 0, False
         try:
@@ -63,7 +64,7 @@ def translate(engine, request: TranslationRequest, params: SamplingParams | dict
         finally:
             events.close()
         if not counted:  # cut off by us: the engine reports what it did when it stops
-            cut = getattr(engine, "last_stats", None)
+            cut = engine.last_stats
             if cut is not None and cut is not before:
                 _add(totals, cut)
             else:  # one piece per token
@@ -75,7 +76,7 @@ def translate(engine, request: TranslationRequest, params: SamplingParams | dict
         done += 1
         yield Progress(done, total)
     totals.finish_reason = finish
-    if not totals.context_size and getattr(engine, "info", None) is not None:
+    if not totals.context_size and engine.info is not None:
         totals.context_size = engine.info.context_size
     totals.total_s = time.monotonic() - started
     totals.ttft_s = first_token_s

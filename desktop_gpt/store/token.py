@@ -3,23 +3,17 @@ for (it is sent to that address only), and never written to a log."""
 
 from __future__ import annotations
 
-import logging
-import os
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from desktop_gpt.errors import SettingsError
 from desktop_gpt.i18n import _
-from desktop_gpt.paths import AppPaths, app_paths
+from desktop_gpt.paths import AppPaths, app_paths, write_private_text
+
+# The redaction lives in the core (desktop_gpt.redaction) so the log needs no store; these names stay importable here.
+from desktop_gpt.redaction import REDACTED, TokenRedactor, install_log_redaction, redact, redacting_filter  # noqa: F401
 
 TOKEN_FILENAME = "hub-token"
-
-# Hub tokens are "hf_" + 34 letters/digits (organisation ones "api_org_…"); 20+ keeps names like hf_transfer readable.
-# An Authorization header's value is redacted whatever it looks like.
-_TOKEN_RE = re.compile(r"\b(hf_|api_org_)[A-Za-z0-9]{20,}")
-_BEARER_RE = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?bearer\s+)[^\s'\",}]+")
-REDACTED = "hf_***"
 
 
 def token_path(paths: AppPaths | None = None) -> Path:
@@ -74,18 +68,8 @@ def save_token(token: str, paths: AppPaths | None = None, *, endpoint: str | Non
 
         endpoint = current_endpoint()
     path = token_path(paths)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Created 0600 from the start: never world-readable, not even for a moment.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, f"{token}\n{origin_of(endpoint)}\n".encode("ascii", "replace"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(tmp, 0o600)  # in case the file already existed with wider permissions
-        os.replace(tmp, path)
+        write_private_text(path, f"{token}\n{origin_of(endpoint)}\n")
     except OSError as exc:  # a read-only or full disk
         raise SettingsError(_("The access token could not be saved to {path}: {reason}.").format(
             path=path, reason=exc.strerror or exc)) from None
@@ -99,46 +83,3 @@ def clear_token(paths: AppPaths | None = None) -> bool:
         return True
     except FileNotFoundError:
         return False
-
-
-def redact(text: str) -> str:
-    """``text`` with anything that looks like an access token replaced by ``hf_***``."""
-    text = _TOKEN_RE.sub(REDACTED, text)
-    return _BEARER_RE.sub(lambda m: m.group(1) + REDACTED, text)
-
-
-class TokenRedactor(logging.Filter):
-    """A logging filter that rewrites a record's message (and its traceback) with tokens redacted."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is the logging module's to report, not ours
-            return True
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
-
-
-_REDACTOR = TokenRedactor()
-
-
-def install_log_redaction(logger_names: tuple[str, ...] = ("", "desktop_gpt", "huggingface_hub")) -> TokenRedactor:
-    """Put the redactor on every handler of these loggers (root included); safe to call again."""
-    for name in logger_names:
-        for handler in logging.getLogger(name).handlers:
-            if _REDACTOR not in handler.filters:
-                handler.addFilter(_REDACTOR)
-    return _REDACTOR
-
-
-def redacting_filter() -> TokenRedactor:
-    """The one shared filter, for a handler created later (``handler.addFilter(redacting_filter())``)."""
-    return _REDACTOR

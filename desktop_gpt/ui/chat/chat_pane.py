@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from desktop_gpt.engine.protocol import GenerationStats
 from desktop_gpt.i18n import N_, _
-from desktop_gpt.services import apps as app_service
 from desktop_gpt.services import chat as chat_service
 from desktop_gpt.paths import safe_file_name
 from desktop_gpt.services.tool_runs import write_text_file
@@ -377,21 +376,13 @@ class ChatPane(QWidget):
 
     # -- sending --------------------------------------------------------------------------------------------
     def _params(self) -> dict:
-        params = self.settings.sampling()
-        if self.conversation_id is not None:
-            params.update(self.store.get(self.conversation_id).params)
-        return params
+        return chat_service.reply_params(self.settings.sampling(), self.store, self.conversation_id)
 
     def send(self, text: str) -> None:
         """Commit the user's message, show it, and ask the engine for a reply."""
         if self.conversation_id is None:
-            if self._draft_app is not None:
-                conv = app_service.start_chat(self.store, self._draft_app)
-                if self._draft_system is not None:
-                    self.store.update(conv.id, system_prompt=self._draft_system)
-            else:
-                system = self._draft_system if self._draft_system is not None else self.settings.system_prompt
-                conv = self.store.create(system_prompt=system)
+            conv = chat_service.new_conversation(self.store, self.settings.system_prompt, self._draft_app,
+                                                 self._draft_system)
             self.conversation_id = conv.id
             self._draft_system = None
             self._draft_app = None
@@ -429,16 +420,9 @@ class ChatPane(QWidget):
     def regenerate(self, message_id: int | None = None) -> None:
         if self.busy or self.conversation_id is None:
             return
-        if message_id is None:
-            path = self.store.active_path(self.conversation_id)
-            replies = [m for m in path if m.role == "assistant"]
-            if not replies:
-                return
-            message_id = replies[-1].id
-        reply = self.store.message(message_id)
-        if reply.parent_id is None:
+        user = chat_service.regenerate_target(self.store, self.conversation_id, message_id)
+        if user is None:
             return
-        user = self.store.message(reply.parent_id)
         self.view.remove_after(user.id)
         self._generate(user)
 

@@ -37,7 +37,6 @@ from desktop_gpt import i18n
 from desktop_gpt.i18n import _
 from desktop_gpt.ui.widgets.safe_text import PlainLabel, tip
 
-# Translation wants the likeliest wording, not variety: the temperature is capped whatever the chat uses.
 HISTORY_SIZE = 50
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_gpt.engine.protocol import GenerationStats
-from desktop_gpt.services import apps, tool_runs
+from desktop_gpt.services import tool_runs
 from desktop_gpt.services.apps import LaunchableApp
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.tools.templates import Prompt
@@ -60,20 +60,14 @@ class RunTracker(QObject):
         return self._busy
 
     def start(self, prompt: Prompt, params: dict[str, Any],
-              events: Callable[[Any, Callable[[], bool]], Iterator[Any]] | None = None) -> Message:
+              events: tool_runs.EventsOf | None = None) -> Message:
         """Save the request, then stream the result. ``events(engine, stopped)`` makes the engine stream (by
         default the prompt's chat reply or raw continuation). With an app in use, the app's instructions and
         sampling go into every chat request the run makes, and the run records the app."""
-        app = self.app
-        params = apps.sampling(params, app)
-        user = tool_runs.start(self.store, apps.with_app(prompt, app))
+        user, make = tool_runs.begin(self.store, prompt, params, self.app, events)
         self.prompt, self.reply = prompt, None
         self.conversation_id = user.conversation_id
         self._set_busy(True)
-        make = events or (lambda engine, _stopped: tool_runs.events_for(engine, prompt, params))
-        if app is not None:
-            inner = make
-            make = lambda engine, stopped: inner(apps.AppEngine(engine, app), stopped)  # noqa: E731
         self._job = self.controller.run_tool(user, make)
         return user
 
