@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "desktop_gpt.cli.tools",
     "desktop_gpt.cli.models",
     "desktop_gpt.cli.apps",
+    "desktop_gpt.cli.serve",
 ]
 
 

@@ -22,12 +22,15 @@ class EngineBackend(Protocol):
         info: facts about the selected model, or None before ``load``.
         last_stats: GenerationStats of the last finished (or stopped) request.
         exact_token_counts: whether ``count_tokens`` uses the model's own tokenizer (else it is an estimate).
+        stop_requested: asked as each request starts; True makes that request stop at once (whoever queues
+            requests sets it, so a Stop pressed while a request waited is not lost).
     """
 
     kind: str
     info: ModelInfo | None
     last_stats: GenerationStats | None
     exact_token_counts: bool
+    stop_requested: Callable[[], bool]
 
     def load(self, model: str | Path, context_size: int = 4096, gpu_layers: int = -1, threads: int = 0,
              on_progress: Callable[[LoadProgress], None] | None = None) -> ModelInfo:

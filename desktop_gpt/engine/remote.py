@@ -92,6 +92,7 @@ class RemoteEngine:
         self.info: ModelInfo | None = None
         self.last_stats: GenerationStats | None = None
         self.exact_token_counts = False
+        self.stop_requested: Callable[[], bool] = lambda: False  # as on the local engine: asked as a request starts
 
     # -- models ---------------------------------------------------------------------------------------------
     def models(self) -> list[str]:
@@ -195,7 +196,10 @@ class RemoteEngine:
     def _events(self, kind: str, prompt: Any, params: SamplingParams) -> Iterator[Event]:
         if not self._lock.acquire(blocking=False):
             raise EngineBusy("The model is busy with another request. Stop it first, or wait for it to finish.")
-        self._cancel.clear()
+        if self.stop_requested():  # a Stop pressed while this request waited its turn
+            self._cancel.set()
+        else:
+            self._cancel.clear()
         started = time.monotonic()
         stats = GenerationStats(context_size=self.info.context_size if self.info else 0)
         first = 0.0

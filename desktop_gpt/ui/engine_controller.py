@@ -10,12 +10,14 @@ from typing import Any, Callable, Iterator
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_gpt import log
-from desktop_gpt.engine import Engine
+from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Done, GenerationStats, LoadProgress, ModelInfo, SamplingParams, Token, Trimmed
 from desktop_gpt.errors import Cancelled, DesktopGPTError, NoModelError
 from desktop_gpt.i18n import _
 from desktop_gpt.services import chat as chat_service
 from desktop_gpt.services import tool_runs
+from desktop_gpt.services.engine_access import WINDOW, EngineAccess
+from desktop_gpt.services.engines import create_engine
 from desktop_gpt.services.model import load_model
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
@@ -48,7 +50,8 @@ class _JobRunner(QObject):
 
 
 class EngineController(QObject):
-    """Owns the Engine and the thread it is used from. Call its methods from the GUI thread.
+    """Owns the engine backend (services.engines.create_engine) and the thread it is used from. Call its
+    methods from the GUI thread.
 
     Signals:
         loading(float, str): model loading progress (0–1) and what is happening.
@@ -69,6 +72,12 @@ class EngineController(QObject):
         run_progress(int, int, int): the tool run has done this many of that many pieces (paragraphs).
         run_finished(int, GenerationStats): the tool run ended (finished, stopped or cut short).
         run_failed(int, str): the tool run failed with a message for the user.
+        engine_user(str): who has the engine now: "window", "server" (the local server answers another
+            program) or "" (nobody).
+        engine_changed(object): the settings chose another engine backend (this computer ↔ a server).
+
+    Attributes:
+        access: the line for the engine, shared with the local server (services.engine_access).
     """
 
     loading = Signal(float, str)
@@ -89,15 +98,20 @@ class EngineController(QObject):
     run_progress = Signal(int, int, int)
     run_finished = Signal(int, object)
     run_failed = Signal(int, str)
+    engine_user = Signal(str)
+    engine_changed = Signal(object)
     _submit = Signal(object)
     _job_done = Signal(object)
 
-    def __init__(self, store: ConversationStore, settings: Settings, engine: Engine | None = None,
+    def __init__(self, store: ConversationStore, settings: Settings, engine: EngineBackend | None = None,
                  log_dir: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.store = store
         self.settings = settings
-        self.engine = engine or Engine(log_dir=log_dir)
+        self._log_dir = log_dir
+        self.engine = engine or self._create_engine()
+        self.access = EngineAccess()
+        self.access.on_change.append(lambda who: self.engine_user.emit(who or ""))
         self.info: ModelInfo | None = None
         self.last_stats: GenerationStats | None = None
         self._pending: dict[str, int] = {"load": 0, "generate": 0, "call": 0}
@@ -146,15 +160,20 @@ class EngineController(QObject):
             self.generating_changed.emit(True)
 
         def wrapped() -> None:
-            with self._jobs_lock:
-                self._current = ticket
             try:
-                job(ticket)
+                # In turn with the local server's requests; the job is current (its Stop cancels the engine)
+                # only once it has the engine, so a Stop never reaches a server request.
+                with self.access.hold(WINDOW):
+                    with self._jobs_lock:
+                        self._current = ticket
+                    try:
+                        job(ticket)
+                    finally:
+                        with self._jobs_lock:
+                            self._current = None
             except Exception:  # noqa: BLE001 - a bug in a job must not kill the engine thread
                 _log.exception("engine job failed")
             finally:
-                with self._jobs_lock:
-                    self._current = None
                 self._job_done.emit(ticket)
 
         self._submit.emit(wrapped)
@@ -167,7 +186,29 @@ class EngineController(QObject):
             self.generating_changed.emit(False)
         self.job_ended.emit(ticket.id)
 
+    def _create_engine(self) -> EngineBackend:
+        try:
+            return create_engine(self.settings, log_dir=self._log_dir)
+        except DesktopGPTError as exc:  # a server chosen without an address: this computer, and say why
+            _log.warning("engine setting not usable: %s", exc)
+            return create_engine(None, log_dir=self._log_dir)
+
     # -- requests -------------------------------------------------------------------------------------------
+    def switch_engine(self) -> int:
+        """Use the engine the settings now choose (this computer or a server), then load its model. Returns
+        the load's job id."""
+
+        def job(_ticket: _Job) -> None:
+            old = self.engine
+            self.engine = self._create_engine()
+            self.engine.stop_requested = self._current_stopped
+            self.info = None
+            old.close()
+            self.engine_changed.emit(self.engine)
+
+        self._queue(job, "load")
+        return self.load()
+
     def load(self, path: str | None = None) -> int:
         """Load ``path``, or the model the settings choose (then the bundled one). Returns the job id."""
 
@@ -224,7 +265,7 @@ class EngineController(QObject):
         return self._queue(job, "generate")
 
     def run_tool(self, user_message: Message,
-                 events: Callable[[Engine, Callable[[], bool]], Iterator[Any]]) -> int:
+                 events: Callable[[EngineBackend, Callable[[], bool]], Iterator[Any]]) -> int:
         """Stream a tool run whose request is committed (``tool_runs.start``) into its result message.
 
         ``events(engine, stopped)`` is called on the engine thread and returns the engine events to save (a
@@ -278,7 +319,7 @@ class EngineController(QObject):
         finally:
             self._streaming.pop(reply_id, None)
 
-    def call(self, fn: Callable[[Engine], Any], on_result: Callable[[Any], None] | None = None) -> int:
+    def call(self, fn: Callable[[EngineBackend], Any], on_result: Callable[[Any], None] | None = None) -> int:
         """Run ``fn(engine)`` on the engine thread (after anything queued); errors go to reply_failed."""
 
         def job(_ticket: _Job) -> None:

@@ -74,6 +74,17 @@ class MainWindow(QMainWindow):
         self.chat.status_message.connect(lambda text: self.status.showMessage(text, 5000))
         self.chat.open_model_requested.connect(self.open_model_file)
         self.restore_place()
+        self._start_local_server(context)
+
+    def _start_local_server(self, context: AppContext) -> None:
+        """The switch in Settings → Engine: serve the model to other programs on this computer."""
+        from desktop_gpt.ui.local_server import LocalServerSwitch
+
+        self.local_server = LocalServerSwitch(self.controller, context.settings, self)
+        self.local_server.changed.connect(self.status.show_serving)
+        self.local_server.failed.connect(lambda text: QMessageBox.warning(self, "Local server", text))
+        self.controller.engine_user.connect(self.status.show_engine_user)
+        self.local_server.apply()
 
     def _add_tool_tabs(self, context: AppContext) -> None:
         """The Writing, Translation and Code tabs; their runs stream like chat replies and show in the status bar."""
@@ -183,8 +194,12 @@ class MainWindow(QMainWindow):
                 save_settings(self.context.settings, self.context.paths)
             except SettingsError as exc:  # a read-only or full disk: the new settings apply until Quit
                 warn(self, _("Settings"), str(exc))  # the path in it is data
-            if reload:
+            if dialog.engine_changed:
+                self.controller.switch_engine()
+            elif reload:
                 self.controller.load()
+            if dialog.serving_changed:
+                self.local_server.apply()
             self.settings_changed.emit()
             self.status.showMessage(_("Settings saved"), 4000)
             if dialog.theme_changed:
@@ -272,6 +287,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.remember_place()
+        self.local_server.stop()
         self.models.shutdown()
         self.controller.shutdown()
         super().closeEvent(event)

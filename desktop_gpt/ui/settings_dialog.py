@@ -19,6 +19,7 @@ from desktop_gpt.engine.client import physical_cores
 from desktop_gpt.engine.devices import SystemInfo
 from desktop_gpt.settings import Settings
 from desktop_gpt.ui.appearance_settings import AppearanceBox
+from desktop_gpt.ui.engine_settings import EngineSettingsBox
 from desktop_gpt.ui.gpu_controls import GpuControls
 from desktop_gpt.ui.store.hub_settings import HubSettingsBox
 from desktop_gpt.ui.widgets.safe_text import warn
@@ -90,13 +91,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.appearance)
         layout.addWidget(model_box)
         layout.addWidget(reply_box)
+        self.engine = EngineSettingsBox(s, self)
+        layout.addWidget(self.engine)
         self.hub = HubSettingsBox(s, self)
         layout.addWidget(self.hub)
         layout.addWidget(note)
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        problem = self.hub.save_token()
+        problem = self.engine.save_key() or self.hub.save_token()
         if problem:
             warn(self, "Settings", problem)
             return
@@ -128,4 +131,5 @@ class SettingsDialog(QDialog):
         s.set("system_prompt", self.system_prompt.toPlainText())
         self.hub.apply()
         self.language_changed, self.theme_changed = self.appearance.apply()
+        self.engine_changed, self.serving_changed = self.engine.apply()
         return before != (s.context_size, s.gpu_layers, s.threads)

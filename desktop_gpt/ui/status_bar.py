@@ -74,6 +74,10 @@ class ModelStatusBar(QStatusBar):
         self.device_label = PlainLabel("", self)  # "Running on CPU"; backend, layers and reasons in its tooltip
         self.context_label = QLabel("", self)
         self.speed_label = QLabel("", self)
+        self.serve_label = QLabel("", self)  # the window's local server: its address, and when it is answering
+        self.serve_label.setObjectName("serveStatus")
+        self.serve_label.hide()
+        self._serve_address = ""
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setFixedWidth(120)
@@ -92,6 +96,7 @@ class ModelStatusBar(QStatusBar):
             self.device_label,
             self.context_label,
             self.speed_label,
+            self.serve_label,
         ):
             self.addPermanentWidget(widget)
         self.info: ModelInfo | None = None
@@ -116,6 +121,10 @@ class ModelStatusBar(QStatusBar):
         self.info = info
         self.progress.hide()
         self.cancel_button.hide()
+        if info.server:
+            self._show_server_model(info)
+            return
+        self.device_label.show()
         quant = f" · {info.quantization}" if info.quantization else ""
         self.model_label.setText(f"{info.name}")
         self.model_label.setToolTip(
@@ -134,6 +143,29 @@ class ModelStatusBar(QStatusBar):
         self.context_label.setText(_("Context: 0/{context_size}").format(context_size=info.context_size))
         self.speed_label.setText("")
 
+    def _show_server_model(self, info: ModelInfo) -> None:
+        self.model_label.setText(_("Server: {host} · {model}").format(host=info.server, model=info.name))
+        self.model_label.setToolTip(tip(_("The model runs on the server at {host}.\nContext {size} tokens\n\n"
+                                          "Settings → Engine changes it").format(host=info.server,
+                                                                                size=info.context_size)))
+        self.device_label.hide()  # the server's hardware is the server's business
+        self.context_label.setText(f"Context: 0/{info.context_size}")
+        self.speed_label.setText("")
+
+    def show_serving(self, address: str) -> None:
+        """The window's local server is at ``address`` ("" when it is off)."""
+        self._serve_address = address
+        self.serve_label.setText(_("Serving at {address}").format(address=address) if address else "")
+        self.serve_label.setToolTip(_("Other programs on this computer can use the model here (OpenAI API)"))
+        self.serve_label.setVisible(bool(address))
+
+    def show_engine_user(self, who: str) -> None:
+        """Say when the local server is using the engine for another program."""
+        if not self._serve_address:
+            return
+        self.serve_label.setText(_("Answering another program…") if who == "server"
+                                 else _("Serving at {address}").format(address=self._serve_address))
+
     def show_no_model(self) -> None:
         self.progress.hide()
         self.cancel_button.hide()
@@ -144,6 +176,8 @@ class ModelStatusBar(QStatusBar):
         self.progress.hide()
         self.cancel_button.hide()
         self.model_label.setText(self.info.name if self.info is not None else _("No model"))
+        if self.info is not None and self.info.server:
+            self._show_server_model(self.info)
 
     def show_stats(self, stats: GenerationStats) -> None:
         size = stats.context_size or (self.info.context_size if self.info else 0)

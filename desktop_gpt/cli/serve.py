@@ -1,0 +1,47 @@
+"""``desktop-gpt serve``: the model (and every app, as ``app:<id>``) behind an OpenAI-compatible API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from desktop_gpt.cli import common
+from desktop_gpt.server.run import DEFAULT_HOST, DEFAULT_PORT
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="serve the model to other programs (an OpenAI-compatible API)",
+                       description="desktop-gpt serve --port 8742, then point any OpenAI client at "
+                       "http://127.0.0.1:8742/v1 (apps are models too: app:poet).")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"address to listen on (default {DEFAULT_HOST}: this computer only; any other needs "
+                   "--api-key)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--api-key", help="clients must send this key (Authorization: Bearer KEY)")
+    p.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
+                   help="let web pages from this origin call the server (repeatable; default: none)")
+    p.add_argument("--queue", type=int, default=8, help="requests that may wait for the model (default 8)")
+    common.engine_options(p, model_flag=True, key_flag="--server-api-key")
+    p.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from desktop_gpt.server.run import BackgroundServer, check_binding, model_server
+
+    check_binding(args.host, args.api_key)
+    settings = common.settings()
+    engine = common.engine(settings, args)
+    try:
+        info = common.load(engine, settings, args)
+        server = model_server(engine, settings, api_key=args.api_key, cors_origins=args.cors,
+                              max_waiting=args.queue)
+        running = BackgroundServer(server.asgi(), args.host, args.port).start()
+        print(f"desktop-gpt: serving {info.name} at {running.address} (Ctrl+C stops)", file=sys.stderr, flush=True)
+        try:
+            threading.Event().wait()
+        finally:
+            running.stop()
+    finally:
+        engine.close()
+    return 0
