@@ -36,6 +36,7 @@ bench: install  ## print the speed figures (not pass/fail)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/scale.py   # the first run fills a 1,000,000-message search corpus (minutes)
 	$(PY) bench/store_browse.py
 	$(PY) bench/download.py
+	$(PY) bench/serve.py
 
 screenshots: install  ## retake README's screenshots from the real app under Xvfb
 	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots

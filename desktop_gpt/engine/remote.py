@@ -11,7 +11,16 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from desktop_gpt import log
-from desktop_gpt.engine.protocol import Done, Event, GenerationStats, LoadProgress, ModelInfo, SamplingParams, Token
+from desktop_gpt.engine.protocol import (
+    Done,
+    Event,
+    GenerationStats,
+    LoadProgress,
+    ModelInfo,
+    SamplingParams,
+    Token,
+    Trimmed,
+)
 from desktop_gpt.errors import (
     ContextFullError,
     EngineBusy,
@@ -122,7 +131,8 @@ class RemoteEngine:
                                       + ", ".join(ids[:10]) + ("…" if len(ids) > 10 else "") + ".")
         entry = listed[ids.index(name)]
         extra = getattr(entry, "model_extra", None) or {}
-        context = _int(extra.get("max_model_len")) or _int((extra.get("meta") or {}).get("n_ctx_train"))
+        context = (_int(extra.get("max_model_len")) or _int(extra.get("context_length"))
+                   or _int((extra.get("meta") or {}).get("n_ctx_train")))
         self._tokenize = self._find_tokenizer(name)
         self.exact_token_counts = self._tokenize is not None
         self.info = ModelInfo(
@@ -178,6 +188,23 @@ class RemoteEngine:
     def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None) -> Iterator[Event]:
         return self._stream("chat", messages, params)
 
+    def fit(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[list[dict[str, str]], int]:
+        """``messages`` cut to fit the model's context with room for the reply: the oldest turns go first, never
+        the system prompt or the newest message. Returns the messages kept and how many were left out."""
+        size = self.info.context_size if self.info is not None else 0
+        budget = size - min(max_tokens, size // 2)
+        if not size or self.count_tokens(messages=messages) <= budget:
+            return messages, 0
+        head = messages[:1] if messages and messages[0].get("role") == "system" else []
+        rest = messages[len(head):]
+        sizes = [self.count_tokens(messages=[m]) for m in rest]
+        total = self.count_tokens(messages=head) + sum(sizes)
+        dropped = 0
+        while len(rest) - dropped > 1 and total > budget:
+            total -= sizes[dropped]
+            dropped += 1
+        return head + rest[dropped:], dropped
+
     def complete(self, text: str, params: SamplingParams | dict | None = None) -> Iterator[Event]:
         return self._stream("complete", text, params)
 
@@ -209,6 +236,11 @@ class RemoteEngine:
         try:
             if self.info is None:
                 raise NoModelError("No model is selected on the server. Choose one in Settings → Engine.")
+            if kind == "chat":
+                prompt, dropped = self.fit(prompt, params.max_tokens)
+                if dropped:
+                    stats.dropped_messages = dropped
+                    yield Trimmed(dropped, _trim_message(dropped, self.exact_token_counts))
             args = dict(model=self.info.name, stream=True, stream_options={"include_usage": True},
                         temperature=params.temperature, top_p=params.top_p, max_tokens=params.max_tokens,
                         extra_body={"top_k": params.top_k, "min_p": params.min_p,
@@ -334,6 +366,12 @@ def _shut(response: Any) -> None:
             sock.shutdown(socket.SHUT_RDWR)
     except Exception:  # noqa: BLE001 - already closed
         pass
+
+
+def _trim_message(dropped: int, exact: bool) -> str:
+    how = "" if exact else " (by an estimate of its length: this server does not count tokens)"
+    return (f"The conversation is longer than the model's context{how}, so the oldest {dropped} message"
+            f"{'s were' if dropped != 1 else ' was'} left out of what the model sees. The system prompt is kept.")
 
 
 def _int(value: Any) -> int:

@@ -7,7 +7,7 @@ from typing import Callable
 
 from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import LoadProgress, ModelInfo
-from desktop_gpt.errors import NoModelError
+from desktop_gpt.errors import ModelLoadError, NoModelError
 from desktop_gpt.models.local import ModelChoice, resolve_model
 from desktop_gpt.settings import Settings
 
@@ -35,6 +35,9 @@ def load_model(
     server lists)."""
     if engine.kind == "remote":
         model = str(override) if override else settings.server_model
+        if model.lower().endswith(".gguf"):
+            raise ModelLoadError(f"Desktop GPT is using the model of a server, so it cannot open {Path(model).name}. "
+                                 "Choose “This computer” in Settings → Engine to use a model file.")
         info = engine.load(model, context_size=settings.context_size, on_progress=on_progress)
         return info, ModelChoice(None, "server")
     choice = resolve_model(settings.model_path, str(override) if override else None)

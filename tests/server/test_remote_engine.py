@@ -4,11 +4,14 @@ unknown model, no server at all."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
 
-from desktop_gpt.engine.protocol import Done, SamplingParams, Token
+from desktop_gpt.engine.protocol import Done, SamplingParams, Token, Trimmed
 from desktop_gpt.engine.remote import RemoteEngine
 from desktop_gpt.errors import ServerAuthError, ServerModelNotFound, ServerUnreachable, StreamInterrupted
 from desktop_gpt.services import chat as chat_service
@@ -135,6 +138,35 @@ def test_the_remote_engine_on_our_own_server(engine):
         text, done = _text(remote.complete("Once upon a time", GREEDY))
         assert text and engine.last_prompt() == "Once upon a time"
         assert not remote.exact_token_counts and remote.count_tokens("abcdefgh") == 2  # the stated estimate
+        assert remote.info.context_size == engine.info.context_size  # /v1/models says it
+        turns = [{"role": "user" if i % 2 == 0 else "assistant", "content": "word " * 400} for i in range(30)]
+        long = [{"role": "system", "content": "Be brief."}, *turns, {"role": "user", "content": "Say hi."}]
+        events = list(remote.chat(long, GREEDY))
+        assert isinstance(events[0], Trimmed) and "estimate" in events[0].message
+        assert events[0].dropped_messages >= 20 and events[-1].stats.dropped_messages == events[0].dropped_messages
     finally:
         remote.close()
         ours.server.stop()
+
+
+def test_the_command_line_tools_on_a_server(engine, app_home):
+    ours = start_local(engine)
+    env = dict(os.environ, DESKTOP_GPT_HOME=str(app_home))
+    base = [sys.executable, "-m", "desktop_gpt"]
+    try:
+        chat = subprocess.run(base + ["chat", "--server", ours.url, "--model", "app:poet", "--max-tokens", "8",
+                                      "rain"], env=env, capture_output=True, text=True, timeout=180)
+        assert chat.returncode == 0 and chat.stdout.strip(), chat.stderr
+        cont = subprocess.run(base + ["write", "--task", "continue", "--server", ours.url, "--max-tokens", "6",
+                                      "Once upon a time"], env=env, capture_output=True, text=True, timeout=180)
+        assert cont.returncode == 0 and cont.stdout.strip(), cont.stderr
+        assert engine.last_prompt() == "Once upon a time"  # Continue is a raw completion on the server
+        wrong = subprocess.run(base + ["translate", "--server", ours.url, "--model", "gpt-9", "--to", "fr", "Hi"],
+                               env=env, capture_output=True, text=True, timeout=180)
+        assert wrong.returncode == 1 and "no model called “gpt-9”" in wrong.stderr
+        assert len(wrong.stderr.strip().splitlines()) == 1
+    finally:
+        ours.server.stop()
+    gone = subprocess.run(base + ["code", "--server", f"http://127.0.0.1:{free_port()}", "a function"], env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert gone.returncode == 1 and "Could not reach the server" in gone.stderr
