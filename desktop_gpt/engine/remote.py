@@ -248,7 +248,9 @@ class RemoteEngine:
             if params.seed is not None:
                 args["seed"] = params.seed
             try:
-                if kind == "chat":
+                if self._cancel.is_set():  # stopped before it was sent: the server never hears of it
+                    finish = "cancelled"
+                elif kind == "chat":
                     stream = self._client.chat.completions.create(messages=prompt, **args)
                 else:
                     stream = self._client.completions.create(prompt=prompt, **args)

@@ -93,7 +93,10 @@ class Generation:
                 self.engine.cancel()
 
     def _put(self, item) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+        except RuntimeError:  # the server was shut down under this request: nobody is listening any more
+            self._stopped.set()
 
     def _run(self) -> None:
         try:

@@ -101,6 +101,7 @@ class AppEngine:
     info = property(lambda self: self._engine.info)
     last_stats = property(lambda self: self._engine.last_stats)
     exact_token_counts = property(lambda self: self._engine.exact_token_counts)
+    stop_requested = property(lambda self: self._engine.stop_requested)
 
     def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None) -> Iterator[Event]:
         return self._engine.chat(with_instructions(messages, self.app.instructions), apply_style(params, self.app))

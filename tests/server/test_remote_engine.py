@@ -141,9 +141,13 @@ def test_the_remote_engine_on_our_own_server(engine):
         assert remote.info.context_size == engine.info.context_size  # /v1/models says it
         turns = [{"role": "user" if i % 2 == 0 else "assistant", "content": "word " * 400} for i in range(30)]
         long = [{"role": "system", "content": "Be brief."}, *turns, {"role": "user", "content": "Say hi."}]
-        events = list(remote.chat(long, GREEDY))
-        assert isinstance(events[0], Trimmed) and "estimate" in events[0].message
-        assert events[0].dropped_messages >= 20 and events[-1].stats.dropped_messages == events[0].dropped_messages
+        kept, dropped = remote.fit(long, GREEDY.max_tokens)
+        assert dropped >= 20 and kept[0] == long[0] and kept[-1] == long[-1] and len(kept) == len(long) - dropped
+        assert remote.count_tokens(messages=kept) <= engine.info.context_size - GREEDY.max_tokens
+        events = remote.chat(long, GREEDY)
+        first = next(events)  # said before the request is sent (not run here: a long prompt is slow on a CPU)
+        events.close()
+        assert isinstance(first, Trimmed) and first.dropped_messages == dropped and "estimate" in first.message
     finally:
         remote.close()
         ours.server.stop()

@@ -37,7 +37,7 @@ def test_the_window_uses_a_servers_model_and_stop_ends_the_stream(qtbot, make_wi
             window.controller.switch_engine()
         host = server.url.removeprefix("http://").removesuffix("/v1")
         assert window.status.model_label.text() == f"Server: {host} · {engine.info.name}"
-        assert window.controller.engine.kind == "remote" and not window.status.gpu_label.isVisible()
+        assert window.controller.engine.kind == "remote" and not window.status.device_label.isVisible()
 
         window.context.settings.max_tokens = 1500
         reply = _send(qtbot, window, "Write a very long story about a cat who learns to sail.")
