@@ -48,5 +48,9 @@ class EngineBackend(Protocol):
     def count_tokens(self, text: str | None = None, messages: Messages | None = None) -> int:
         """Tokens in plain text, or in a conversation as the model would see it (see exact_token_counts)."""
 
-    def close(self) -> None:
-        """Free what the engine holds (the worker process, the HTTP connections)."""
+    def kill(self, restore_previous: bool = True) -> None:
+        """End what runs now, from any thread, even a load (the local worker process is ended and the previous
+        model comes back if ``restore_previous``; a server's stream is shut)."""
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Free what the engine holds (the worker process, the HTTP connections), within about ``timeout``."""

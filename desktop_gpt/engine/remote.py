@@ -352,11 +352,20 @@ class RemoteEngine:
         return StreamInterrupted(f"The connection to the server at {self.host} broke off in the middle of the "
                                  "reply; what arrived is kept, marked incomplete.")
 
-    def close(self) -> None:
+    def kill(self, restore_previous: bool = True) -> None:
+        """End what runs now (here: shut the stream; the server's model stays selected)."""
         self.cancel()
-        self._client.close()
-        self._http.close()
-        self.info = None
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.cancel()
+        got = self._lock.acquire(timeout=timeout)  # the stream being shut lets go of it at once
+        try:
+            self._client.close()
+            self._http.close()
+            self.info = None
+        finally:
+            if got:
+                self._lock.release()
 
 
 def _shut(response: Any) -> None:

@@ -120,5 +120,8 @@ class AppEngine:
             messages = with_instructions(messages, self.app.instructions)
         return self._engine.count_tokens(text=text, messages=messages)
 
-    def close(self) -> None:
-        self._engine.close()
+    def kill(self, restore_previous: bool = True) -> None:
+        self._engine.kill(restore_previous)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._engine.close(timeout)

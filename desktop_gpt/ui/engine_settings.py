@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.errors import DesktopGPTError, SettingsError
+from desktop_gpt.i18n import _, ngettext
 from desktop_gpt.services.engines import read_api_key, save_api_key
 from desktop_gpt.settings import Settings
 from desktop_gpt.ui import tasks
@@ -40,10 +41,10 @@ class EngineSettingsBox(QGroupBox):
     kept in its own file (like the Hub token), never in settings.json, and never shown again once saved."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None):
-        super().__init__("Engine", parent)
+        super().__init__(_("Engine"), parent)
         self.settings = settings
-        self.local = QRadioButton("This computer (llama.cpp)", self)
-        self.remote = QRadioButton("A server (OpenAI-compatible: llama-server, vLLM, Ollama…)", self)
+        self.local = QRadioButton(_("This computer (llama.cpp)"), self)
+        self.remote = QRadioButton(_("A server (OpenAI-compatible: llama-server, vLLM, Ollama…)"), self)
         group = QButtonGroup(self)
         group.addButton(self.local)
         group.addButton(self.remote)
@@ -53,36 +54,36 @@ class EngineSettingsBox(QGroupBox):
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setObjectName("serverApiKey")
-        self.key.setPlaceholderText("An API key is saved; type a new one to replace it" if read_api_key()
-                                    else "optional")
+        self.key.setPlaceholderText(_("An API key is saved; type a new one to replace it") if read_api_key()
+                                    else _("optional"))
         self.model = QComboBox(self)
         self.model.setEditable(True)
-        self.model.setToolTip("The model on the server; empty: the first it lists")
+        self.model.setToolTip(_("The model on the server; empty: the first it lists"))
         if settings.server_model:
             self.model.addItem(settings.server_model)
-        self.find_button = QPushButton("Find models", self)
-        self.find_button.setToolTip("Ask the server which models it has (GET /v1/models)")
+        self.find_button = QPushButton(_("Find models"), self)
+        self.find_button.setToolTip(_("Ask the server which models it has (GET /v1/models)"))
         self.find_status = QLabel("", self)
         self.find_status.setWordWrap(True)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.find_button)
-        self.serve = QCheckBox("Serve the model to other programs on this computer", self)
+        self.serve = QCheckBox(_("Serve the model to other programs on this computer"), self)
         self.serve.setChecked(settings.serve)
-        self.serve.setToolTip("An OpenAI-compatible API at http://127.0.0.1:PORT/v1; every app is a model too "
-                              "(app:poet)")
+        self.serve.setToolTip(_("An OpenAI-compatible API at http://127.0.0.1:PORT/v1; every app is a model too "
+                                "(app:poet)"))
         self.port = QSpinBox(self)
         self.port.setRange(1024, 65535)
         self.port.setValue(settings.serve_port)
         form = QFormLayout(self)
-        form.addRow("The model runs on:", self.local)
+        form.addRow(_("The model runs on:"), self.local)
         form.addRow("", self.remote)
-        form.addRow("Server address:", self.url)
-        form.addRow("API key:", self.key)
-        form.addRow("Model:", model_row)
+        form.addRow(_("Server address:"), self.url)
+        form.addRow(_("API key:"), self.key)
+        form.addRow(_("Model:"), model_row)
         form.addRow("", self.find_status)
         form.addRow("", self.serve)
-        form.addRow("Port:", self.port)
+        form.addRow(_("Port:"), self.port)
         self.find_button.clicked.connect(self.find_models)
         self.local.toggled.connect(self._enable)
         self._enable()
@@ -96,7 +97,7 @@ class EngineSettingsBox(QGroupBox):
         url = self.url.text().strip()
         key = self.key.text().strip() or read_api_key()
         self.find_button.setEnabled(False)
-        self.find_status.setText("Asking the server…")
+        self.find_status.setText(_("Asking the server…"))
 
         def done(ids: list[str]) -> None:
             self.find_button.setEnabled(True)
@@ -105,8 +106,8 @@ class EngineSettingsBox(QGroupBox):
             self.model.addItems(ids)
             if current in ids:
                 self.model.setCurrentText(current)
-            self.find_status.setText(f"{len(ids)} model{'s' if len(ids) != 1 else ''} found." if ids
-                                     else "The server lists no model.")
+            self.find_status.setText(ngettext("{n} model found.", "{n} models found.", len(ids)).format(n=len(ids))
+                                     if ids else _("The server lists no model."))
 
         def failed(message: str) -> None:
             self.find_button.setEnabled(True)
@@ -120,7 +121,7 @@ class EngineSettingsBox(QGroupBox):
         try:
             check.set("server_url", self.url.text())
             if self.remote.isChecked() and not self.url.text().strip():
-                raise SettingsError("Enter the server's address, or choose “This computer”.")
+                raise SettingsError(_("Enter the server's address, or choose “This computer”."))
             if self.key.text().strip():
                 save_api_key(self.key.text())
         except DesktopGPTError as exc:
