@@ -65,8 +65,8 @@ def _hub_address(value: Any) -> Any:
 def _server_address(value: Any) -> Any:
     if isinstance(value, str) and (not value.strip() or value.strip().startswith(("http://", "https://"))):
         return value.strip().rstrip("/")
-    raise ValueError("must be empty or a server address starting with http:// or https:// "
-                     "(e.g. http://192.168.1.20:8080)")
+    raise ValueError(_("must be empty or a server address starting with http:// or https:// "
+                       "(e.g. http://192.168.1.20:8080)"))
 
 
 def _bool(value: Any) -> Any:
