@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
 
         self.local_server = LocalServerSwitch(self.controller, context.settings, self)
         self.local_server.changed.connect(self.status.show_serving)
-        self.local_server.failed.connect(lambda text: QMessageBox.warning(self, _("Local server"), text))
+        self.local_server.failed.connect(lambda text: warn(self, _("Local server"), text))
         self.controller.engine_user.connect(self.status.show_engine_user)
         self.local_server.apply()
 
