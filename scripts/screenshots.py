@@ -23,7 +23,7 @@ class Qt:
     def __init__(self, app):
         self.app = app
 
-    def wait(self, signal, timeout_ms: int = 120_000):
+    def wait(self, signal, timeout_ms: int = 900_000):
         loop = QEventLoop()
         result = []
 
@@ -67,7 +67,8 @@ def scene(name: str):
 @scene("chat")
 def scene_chat(window, qt: Qt) -> None:
     window.context.settings.temperature = 0.0
-    window.context.settings.max_tokens = 220
+    # SHOTS_MAX_TOKENS shortens the replies on a slow or busy machine (the shot shows the same window).
+    window.context.settings.max_tokens = int(os.environ.get("SHOTS_MAX_TOKENS", "220"))
     window.tabs.setCurrentIndex(0)
     chinese = _("Send") != "Send"
     window.chat.send("用 Python 写一个判断单词是否为回文的函数，并附一个简短的例子。" if chinese else
