@@ -26,13 +26,27 @@ def settings() -> Settings:
 
 def engine_options(p: argparse.ArgumentParser, model_flag: bool = False, key_flag: str = "--api-key") -> None:
     """``--server URL [--api-key K]``: use an OpenAI-compatible server instead of this computer."""
-    p.add_argument("--server", metavar="URL", help="use the model of an OpenAI-compatible server "
-                   "(llama-server, vLLM, desktop-gpt serve…), e.g. http://192.168.1.20:8080")
-    p.add_argument(key_flag, dest="server_api_key", metavar="KEY", help="the server's API key (default: the "
-                   "one saved in Settings → Engine)")
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help=_(
+            "use the model of an OpenAI-compatible server (llama-server, vLLM, desktop-gpt serve…), e.g. "
+            "http://192.168.1.20:8080"
+        ),
+    )
+    p.add_argument(
+        key_flag,
+        dest="server_api_key",
+        metavar="KEY",
+        help=_("the server's API key (default: the one saved in Settings → Engine)"),
+    )
     if model_flag:
-        p.add_argument("--model", dest="command_model", metavar="PATH_OR_ID",
-                       help="GGUF model file to use (with --server: the server's model id)")
+        p.add_argument(
+            "--model",
+            dest="command_model",
+            metavar="PATH_OR_ID",
+            help=_("GGUF model file to use (with --server: the server's model id)"),
+        )
 
 
 def engine(settings: Settings | None = None, args: argparse.Namespace | None = None):

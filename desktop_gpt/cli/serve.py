@@ -8,20 +8,35 @@ import threading
 
 from desktop_gpt.cli import common
 from desktop_gpt.server.run import DEFAULT_HOST, DEFAULT_PORT
+from desktop_gpt.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="serve the model to other programs (an OpenAI-compatible API)",
-                       description="desktop-gpt serve --port 8742, then point any OpenAI client at "
-                       "http://127.0.0.1:8742/v1 (apps are models too: app:poet).")
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help=f"address to listen on (default {DEFAULT_HOST}: this computer only; any other needs "
-                   "--api-key)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
-    p.add_argument("--api-key", help="clients must send this key (Authorization: Bearer KEY)")
-    p.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
-                   help="let web pages from this origin call the server (repeatable; default: none)")
-    p.add_argument("--queue", type=int, default=8, help="requests that may wait for the model (default 8)")
+    p = sub.add_parser("serve", help=_("serve the model to other programs (an OpenAI-compatible API)"),
+                       description=_("desktop-gpt serve --port 8742, then point any OpenAI client at "
+                           "http://127.0.0.1:8742/v1 (apps are models too: app:poet)."))
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=_("address to listen on (default {default_host}: this computer only; any other needs --api-key)").format(
+            default_host=DEFAULT_HOST
+        ),
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=_("port (default {default_port}; 0 picks a free one)").format(default_port=DEFAULT_PORT),
+    )
+    p.add_argument("--api-key", help=_("clients must send this key (Authorization: Bearer KEY)"))
+    p.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help=_("let web pages from this origin call the server (repeatable; default: none)"),
+    )
+    p.add_argument("--queue", type=int, default=8, help=_("requests that may wait for the model (default 8)"))
     common.engine_options(p, model_flag=True, key_flag="--server-api-key")
     p.set_defaults(func=run_serve)
 
@@ -34,10 +49,15 @@ def run_serve(args: argparse.Namespace) -> int:
     engine = common.engine(settings, args)
     try:
         info = common.load(engine, settings, args)
-        server = model_server(engine, settings, api_key=args.api_key, cors_origins=args.cors,
-                              max_waiting=args.queue)
+        server = model_server(engine, settings, api_key=args.api_key, cors_origins=args.cors, max_waiting=args.queue)
         running = BackgroundServer(server.asgi(), args.host, args.port).start()
-        print(f"desktop-gpt: serving {info.name} at {running.address} (Ctrl+C stops)", file=sys.stderr, flush=True)
+        print(
+            _("desktop-gpt: serving {name} at {address} (Ctrl+C stops)").format(
+                name=info.name, address=running.address
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             threading.Event().wait()
         finally:

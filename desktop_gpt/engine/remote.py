@@ -33,6 +33,7 @@ from desktop_gpt.errors import (
     StreamInterrupted,
 )
 from desktop_gpt.redaction import register_secret
+from desktop_gpt.i18n import _
 
 _log = log.get("engine.remote")
 
@@ -49,8 +50,8 @@ def api_base(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ServerError(f"“{url}” is not a server address. Write it like http://192.168.1.20:8080 or "
-                          "https://example.com/v1.")
+        raise ServerError(_("“{url}” is not a server address. Write it like http://192.168.1.20:8080 or "
+            "https://example.com/v1.").format(url=url))
     return url if parts.path.endswith("/v1") else url + "/v1"
 
 
@@ -123,27 +124,48 @@ class RemoteEngine:
         ids = [m.id for m in listed]
         name = str(model or "")
         if not ids:
-            raise NoModelError(f"The server at {self.host} offers no model.")
+            raise NoModelError(_("The server at {host} offers no model.").format(host=self.host))
         if not name:
             name = ids[0]
         elif name not in ids:
-            raise ServerModelNotFound(f"The server at {self.host} has no model called “{name}”. It offers: "
-                                      + ", ".join(ids[:10]) + ("…" if len(ids) > 10 else "") + ".")
+            raise ServerModelNotFound(
+                _("The server at {host} has no model called “{name}”. It offers: ").format(host=self.host, name=name)
+                + ", ".join(ids[:10])
+                + ("…" if len(ids) > 10 else "")
+                + "."
+            )
         entry = listed[ids.index(name)]
         extra = getattr(entry, "model_extra", None) or {}
-        context = (_int(extra.get("max_model_len")) or _int(extra.get("context_length"))
-                   or _int((extra.get("meta") or {}).get("n_ctx_train")))
+        context = (
+            _int(extra.get("max_model_len"))
+            or _int(extra.get("context_length"))
+            or _int((extra.get("meta") or {}).get("n_ctx_train"))
+        )
         self._tokenize = self._find_tokenizer(name)
         self.exact_token_counts = self._tokenize is not None
         self.info = ModelInfo(
-            path="", name=name, architecture="", parameters=0, quantization=None, file_size=0,
-            context_train=context or None, context_size=self._server_context(context or context_size),
-            has_chat_template=True, template_source="server", backend="Server", title=name, server=self.host,
+            path="",
+            name=name,
+            architecture="",
+            parameters=0,
+            quantization=None,
+            file_size=0,
+            context_train=context or None,
+            context_size=self._server_context(context or context_size),
+            has_chat_template=True,
+            template_source="server",
+            backend="Server",
+            title=name,
+            server=self.host,
         )
         if on_progress is not None:
             on_progress(LoadProgress(1.0, "Ready"))
-        _log.info("using model %s on %s (token counts %s)", name, self.host,
-                  "from the server" if self.exact_token_counts else "estimated")
+        _log.info(
+            "using model %s on %s (token counts %s)",
+            name,
+            self.host,
+            "from the server" if self.exact_token_counts else "estimated",
+        )
         return self.info
 
     def _server_context(self, fallback: int) -> int:
@@ -196,7 +218,7 @@ class RemoteEngine:
         if not size or self.count_tokens(messages=messages) <= budget:
             return messages, 0
         head = messages[:1] if messages and messages[0].get("role") == "system" else []
-        rest = messages[len(head):]
+        rest = messages[len(head) :]
         sizes = [self.count_tokens(messages=[m]) for m in rest]
         total = self.count_tokens(messages=head) + sum(sizes)
         dropped = 0
@@ -222,7 +244,7 @@ class RemoteEngine:
 
     def _events(self, kind: str, prompt: Any, params: SamplingParams) -> Iterator[Event]:
         if not self._lock.acquire(blocking=False):
-            raise EngineBusy("The model is busy with another request. Stop it first, or wait for it to finish.")
+            raise EngineBusy(_("The model is busy with another request. Stop it first, or wait for it to finish."))
         if self.stop_requested():  # a Stop pressed while this request waited its turn
             self._cancel.set()
         else:
@@ -235,16 +257,21 @@ class RemoteEngine:
         stream = None
         try:
             if self.info is None:
-                raise NoModelError("No model is selected on the server. Choose one in Settings → Engine.")
+                raise NoModelError(_("No model is selected on the server. Choose one in Settings → Engine."))
             if kind == "chat":
                 prompt, dropped = self.fit(prompt, params.max_tokens)
                 if dropped:
                     stats.dropped_messages = dropped
                     yield Trimmed(dropped, _trim_message(dropped, self.exact_token_counts))
-            args = dict(model=self.info.name, stream=True, stream_options={"include_usage": True},
-                        temperature=params.temperature, top_p=params.top_p, max_tokens=params.max_tokens,
-                        extra_body={"top_k": params.top_k, "min_p": params.min_p,
-                                    "repeat_penalty": params.repeat_penalty})
+            args = dict(
+                model=self.info.name,
+                stream=True,
+                stream_options={"include_usage": True},
+                temperature=params.temperature,
+                top_p=params.top_p,
+                max_tokens=params.max_tokens,
+                extra_body={"top_k": params.top_k, "min_p": params.min_p, "repeat_penalty": params.repeat_penalty},
+            )
             if params.seed is not None:
                 args["seed"] = params.seed
             try:
@@ -290,8 +317,12 @@ class RemoteEngine:
                     finish = "cancelled"
                 if not finish:
                     if not self._cancel.is_set():
-                        raise StreamInterrupted(f"The server at {self.host} ended the reply without finishing "
-                                                "it; what arrived is kept, marked incomplete.")
+                        raise StreamInterrupted(
+                            _(
+                                "The server at {host} ended the reply without finishing it; what arrived is "
+                                "kept, marked incomplete."
+                            ).format(host=self.host)
+                        )
                     finish = "cancelled"
         finally:
             self._response = None
@@ -301,8 +332,7 @@ class RemoteEngine:
                 except Exception:  # noqa: BLE001 - already shut
                     pass
             if finish:
-                stats.finish_reason = {"stop": "stop", "length": "length", "cancelled": "cancelled"}.get(
-                    finish, "stop")
+                stats.finish_reason = {"stop": "stop", "length": "length", "cancelled": "cancelled"}.get(finish, "stop")
                 if not stats.completion_tokens:
                     stats.completion_tokens = pieces
                 stats.total_s = round(time.monotonic() - started, 3)
@@ -323,25 +353,54 @@ class RemoteEngine:
         _log.info("server request failed: %s: %s", type(exc).__name__, exc)
         where = f"the server at {self.host}"
         if isinstance(exc, openai.APITimeoutError):
-            return ServerUnreachable(f"{where.capitalize()} did not answer in time. Check that it is running.")
+            return ServerUnreachable(
+                _("{capitalize} did not answer in time. Check that it is running.").format(
+                    capitalize=where.capitalize()
+                )
+            )
         if isinstance(exc, openai.APIConnectionError):
-            return ServerUnreachable(f"Could not reach {where}. Check the address and that the server is running.")
+            return ServerUnreachable(
+                _("Could not reach {where}. Check the address and that the server is running.").format(where=where)
+            )
         if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
-            return ServerAuthError(f"{where.capitalize()} refused the API key. Check the key in Settings → Engine.")
+            return ServerAuthError(
+                _("{capitalize} refused the API key. Check the key in Settings → Engine.").format(
+                    capitalize=where.capitalize()
+                )
+            )
         if isinstance(exc, openai.NotFoundError):
             name = self.info.name if self.info else "the model"
-            return ServerModelNotFound(f"{where.capitalize()} does not know “{name}” (or this endpoint). Choose "
-                                       "another model in Settings → Engine.")
+            return ServerModelNotFound(
+                _(
+                    "{capitalize} does not know “{name}” (or this endpoint). Choose another model in Settings → Engine."
+                ).format(capitalize=where.capitalize(), name=name)
+            )
         if isinstance(exc, openai.RateLimitError):
-            return ServerBusy(f"{where.capitalize()} is busy (too many requests). Try again in a moment.")
+            return ServerBusy(
+                _("{capitalize} is busy (too many requests). Try again in a moment.").format(
+                    capitalize=where.capitalize()
+                )
+            )
         if isinstance(exc, openai.APIStatusError):
             detail = _detail(exc)
             if exc.status_code >= 500:
-                return ServerBusy(f"{where.capitalize()} failed (error {exc.status_code}){detail}. Try again later.")
+                return ServerBusy(
+                    _("{capitalize} failed (error {status_code}){detail}. Try again later.").format(
+                        capitalize=where.capitalize(), status_code=exc.status_code, detail=detail
+                    )
+                )
             if "context" in detail.lower():
-                return ContextFullError(f"The conversation is too long for the model's context on {where}{detail}.")
-            return ServerError(f"{where.capitalize()} refused the request (error {exc.status_code}){detail}.")
-        return ServerError(f"Talking to {where} failed ({type(exc).__name__}).")
+                return ContextFullError(
+                    _("The conversation is too long for the model's context on {where}{detail}.").format(
+                        where=where, detail=detail
+                    )
+                )
+            return ServerError(
+                _("{capitalize} refused the request (error {status_code}){detail}.").format(
+                    capitalize=where.capitalize(), status_code=exc.status_code, detail=detail
+                )
+            )
+        return ServerError(_("Talking to {where} failed ({name}).").format(where=where, name=type(exc).__name__))
 
     def _cut(self, exc: Exception, pieces: int) -> ServerError:
         import openai
@@ -349,8 +408,12 @@ class RemoteEngine:
         if isinstance(exc, openai.APIStatusError):
             return self._worded(exc)
         _log.info("stream from %s cut after %d pieces: %s: %s", self.host, pieces, type(exc).__name__, exc)
-        return StreamInterrupted(f"The connection to the server at {self.host} broke off in the middle of the "
-                                 "reply; what arrived is kept, marked incomplete.")
+        return StreamInterrupted(
+            _(
+                "The connection to the server at {host} broke off in the middle of the reply; what arrived is "
+                "kept, marked incomplete."
+            ).format(host=self.host)
+        )
 
     def kill(self, restore_previous: bool = True) -> None:
         """End what runs now (here: shut the stream; the server's model stays selected)."""
@@ -381,8 +444,10 @@ def _shut(response: Any) -> None:
 
 def _trim_message(dropped: int, exact: bool) -> str:
     how = "" if exact else " (by an estimate of its length: this server does not count tokens)"
-    return (f"The conversation is longer than the model's context{how}, so the oldest {dropped} message"
-            f"{'s were' if dropped != 1 else ' was'} left out of what the model sees. The system prompt is kept.")
+    return (
+        f"The conversation is longer than the model's context{how}, so the oldest {dropped} message"
+        f"{'s were' if dropped != 1 else ' was'} left out of what the model sees. The system prompt is kept."
+    )
 
 
 def _int(value: Any) -> int:

@@ -28,6 +28,7 @@ from desktop_gpt.server.generation import Failed, Finished, Generation
 from desktop_gpt.server.requests import GenerationRequest, RequestError, error_response, parse_generation, parse_json
 from desktop_gpt.services import apps as app_service
 from desktop_gpt.services.engine_access import EngineAccess, QueueFull
+from desktop_gpt.i18n import _
 
 _log = log.get("server")
 
@@ -96,7 +97,7 @@ class ModelServer:
         if not key:
             return
         given = request.headers.get("authorization", "")
-        scheme, _, token = given.partition(" ")
+        scheme, _unused, token = given.partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.encode()):
             raise RequestError(401, "Missing or wrong API key: send Authorization: Bearer <key>.",
                                kind="invalid_request_error", code="invalid_api_key")
@@ -212,7 +213,7 @@ class ModelServer:
             watcher.cancel()
             generation.stop()
         if failed is not None or finished is None:
-            error = failed.error if failed is not None else DesktopGPTError("The request was stopped.")
+            error = failed.error if failed is not None else DesktopGPTError(_("The request was stopped."))
             status, kind, code = _status_of(error)
             return error_response(status, str(error), kind=kind, code=code)
         text = "".join(parts)

@@ -12,6 +12,7 @@ from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Done, Event, GenerationStats, Token
 from desktop_gpt.errors import Cancelled, DesktopGPTError
 from desktop_gpt.services.engine_access import SERVER, EngineAccess
+from desktop_gpt.i18n import _
 
 _log = log.get("server")
 
@@ -116,7 +117,9 @@ class Generation:
             self._put(Failed(exc))
         except Exception as exc:  # noqa: BLE001 - a bug: the client gets a 500, the log the traceback
             _log.exception("server generation failed")
-            self._put(Failed(DesktopGPTError(f"The server failed unexpectedly ({type(exc).__name__}).")))
+            self._put(
+                Failed(DesktopGPTError(_("The server failed unexpectedly ({name}).").format(name=type(exc).__name__)))
+            )
         finally:
             self._put(None)
 

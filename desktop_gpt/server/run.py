@@ -10,6 +10,7 @@ from typing import Any
 
 from desktop_gpt import log
 from desktop_gpt.errors import SettingsError
+from desktop_gpt.i18n import _
 
 _log = log.get("server")
 
@@ -29,8 +30,12 @@ def is_loopback(host: str) -> bool:
 def check_binding(host: str, api_key: str | None) -> None:
     """Only this computer may use a server without a key: another host needs one."""
     if not is_loopback(host) and not api_key:
-        raise SettingsError(f"Serving on {host} lets other computers use the model: give an API key with "
-                            "--api-key (clients then send it as their key).")
+        raise SettingsError(
+            _(
+                "Serving on {host} lets other computers use the model: give an API key with --api-key (clients "
+                "then send it as their key)."
+            ).format(host=host)
+        )
 
 
 def address(host: str, port: int) -> str:
@@ -55,8 +60,9 @@ class BackgroundServer:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # the window (or the command) owns the signals
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
-                                        name="local-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name="local-server", daemon=True
+        )
 
     @property
     def address(self) -> str:
@@ -69,7 +75,7 @@ class BackgroundServer:
             time.sleep(0.02)  # uvicorn has no "started" event to wait on
         if not self._server.started:
             self.stop()
-            raise SettingsError("The local server did not start; details are in the log.")
+            raise SettingsError(_("The local server did not start; details are in the log."))
         _log.info("serving on %s", self.address)
         return self
 
@@ -89,16 +95,27 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-            raise SettingsError(f"Port {port} on {host} is already in use. Choose another port "
-                                "(--port, or the port in Settings).") from None
-        raise SettingsError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+            raise SettingsError(
+                _(
+                    "Port {port} on {host} is already in use. Choose another port (--port, or the port in Settings)."
+                ).format(port=port, host=host)
+            ) from None
+        raise SettingsError(
+            _("Cannot listen on {host}:{port}: {strerror}.").format(host=host, port=port, strerror=exc.strerror or exc)
+        ) from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
 
 
-def model_server(engine: Any, settings: Any, access: Any = None, api_key: str | None = None,
-                 cors_origins: list[str] | None = None, max_waiting: int = 8) -> Any:
+def model_server(
+    engine: Any,
+    settings: Any,
+    access: Any = None,
+    api_key: str | None = None,
+    cors_origins: list[str] | None = None,
+    max_waiting: int = 8,
+) -> Any:
     """The ModelServer on ``engine`` with the user's sampling settings and every installed and built-in app."""
     from desktop_gpt.server.app import ModelServer, ServerOptions
     from desktop_gpt.services.engine_access import EngineAccess

@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 
 from desktop_gpt import log
 from desktop_gpt.errors import Cancelled, DesktopGPTError
+from desktop_gpt.i18n import _
 
 _log = log.get("engine.access")
 
@@ -50,7 +51,11 @@ class EngineAccess:
         ticket = object()
         with self._cond:
             if limit and sum(1 for _t, w in self._line if w == who) >= self.max_waiting:
-                raise QueueFull(f"{self.max_waiting} requests are already waiting for the model. Try again soon.")
+                raise QueueFull(
+                    _("{max_waiting} requests are already waiting for the model. Try again soon.").format(
+                        max_waiting=self.max_waiting
+                    )
+                )
             self._line.append((ticket, who))
         return ticket
 

@@ -8,6 +8,7 @@ from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.errors import SettingsError
 from desktop_gpt.paths import AppPaths, app_paths, write_private_text
 from desktop_gpt.settings import Settings
+from desktop_gpt.i18n import _
 
 API_KEY_FILENAME = "server-api-key"
 
@@ -20,8 +21,12 @@ def create_engine(settings: Settings | None = None, log_dir: str | Path | None =
     if server is None and settings is not None and settings.engine == "server":
         server = settings.server_url
         if not server:
-            raise SettingsError("Settings → Engine says “A server” but gives no address. Enter the server's "
-                                "address, or choose “This computer”.")
+            raise SettingsError(
+                _(
+                    "Settings → Engine says “A server” but gives no address. Enter the server's address, or "
+                    "choose “This computer”."
+                )
+            )
     if server:
         from desktop_gpt.engine.remote import RemoteEngine
 
@@ -52,5 +57,5 @@ def save_api_key(key: str, paths: AppPaths | None = None) -> Path | None:
         api_key_path(paths).unlink(missing_ok=True)
         return None
     if len(key) > 1024 or any(c.isspace() or not c.isprintable() for c in key):
-        raise SettingsError("That does not look like an API key: it should be one word, with no spaces.")
+        raise SettingsError(_("That does not look like an API key: it should be one word, with no spaces."))
     return write_private_text(api_key_path(paths), key)

@@ -10,6 +10,7 @@ from desktop_gpt.engine.protocol import LoadProgress, ModelInfo
 from desktop_gpt.errors import ModelLoadError, NoModelError
 from desktop_gpt.models.local import ModelChoice, resolve_model
 from desktop_gpt.settings import Settings
+from desktop_gpt.i18n import _
 
 NO_MODEL_HELP = (
     "No model is available. Open a GGUF model file (File → Open model file…), download one from the model "
@@ -36,8 +37,8 @@ def load_model(
     if engine.kind == "remote":
         model = str(override) if override else settings.server_model
         if model.lower().endswith(".gguf"):
-            raise ModelLoadError(f"Desktop GPT is using the model of a server, so it cannot open {Path(model).name}. "
-                                 "Choose “This computer” in Settings → Engine to use a model file.")
+            raise ModelLoadError(_("Desktop GPT is using the model of a server, so it cannot open {name}. Choose “This "
+                "computer” in Settings → Engine to use a model file.").format(name=Path(model).name))
         info = engine.load(model, context_size=settings.context_size, on_progress=on_progress)
         return info, ModelChoice(None, "server")
     choice = resolve_model(settings.model_path, str(override) if override else None)

@@ -50,7 +50,7 @@ class EngineSettingsBox(QGroupBox):
         group.addButton(self.remote)
         (self.remote if settings.engine == "server" else self.local).setChecked(True)
         self.url = QLineEdit(settings.server_url, self)
-        self.url.setPlaceholderText("http://192.168.1.20:8080")
+        self.url.setPlaceholderText(_("http://192.168.1.20:8080"))
         self.key = QLineEdit(self)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setObjectName("serverApiKey")

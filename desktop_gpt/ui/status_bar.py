@@ -149,7 +149,7 @@ class ModelStatusBar(QStatusBar):
                                           "Settings → Engine changes it").format(host=info.server,
                                                                                 size=info.context_size)))
         self.device_label.hide()  # the server's hardware is the server's business
-        self.context_label.setText(f"Context: 0/{info.context_size}")
+        self.context_label.setText(_("Context: 0/{context_size}").format(context_size=info.context_size))
         self.speed_label.setText("")
 
     def show_serving(self, address: str) -> None:

