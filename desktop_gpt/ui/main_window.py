@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
 
         chat_menu = bar.addMenu(_("&Chat"))
         self.stop_action = self._action(
-            chat_menu, _("&Stop"), self.chat.stop, "Esc", _("Stop the reply"), icon="circle-stop"
+            chat_menu, _("&Stop"), self.stop_current, "Esc", _("Stop the reply"), icon="circle-stop"
         )
         self._action(chat_menu, _("&Regenerate reply"), lambda: self.chat.regenerate(), "Ctrl+R", icon="refresh-cw")
         self._action(chat_menu, _("Re&name chat…"), lambda: self.chat.rename(), "F2", icon="pencil")
@@ -168,6 +168,11 @@ class MainWindow(QMainWindow):
     def new_chat(self) -> None:
         self.tabs.setCurrentIndex(TAB_CHAT)
         self.chat.new_chat()
+
+    def stop_current(self) -> None:
+        """Esc stops the run of the tab on screen (Chat, Writing, Translation or Code); other tabs' runs go on."""
+        stop = getattr(self.tabs.currentWidget(), "stop", None)
+        (stop if callable(stop) else self.chat.stop)()
 
     def find(self) -> None:
         self.tabs.setCurrentIndex(TAB_CHAT)

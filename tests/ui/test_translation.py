@@ -115,8 +115,9 @@ def test_stop_leaves_no_file_and_keeps_the_partial_translation(qtbot, make_windo
                           check_params_cb=lambda done, total: done >= 2):
         pane.translate_file()
     assert pane.translate_button.text() == "Stop"
+    window.tabs.setCurrentWidget(pane)
     with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as finished:
-        window.stop_action.trigger()  # Esc
+        window.stop_action.trigger()  # Esc stops the run of the tab on screen
     message = finished.args[0]
     assert message.status == "incomplete" and message.finish_reason == "cancelled"
     assert not target.exists() and "not written" in pane.status.text()
