@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -11,20 +10,12 @@ from typing import Any
 from desktop_gpt import log
 from desktop_gpt.errors import SettingsError
 from desktop_gpt.i18n import _
+from desktop_gpt.store.hub import is_loopback
 
 _log = log.get("server")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8742
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_binding(host: str, api_key: str | None) -> None:

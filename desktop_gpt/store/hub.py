@@ -180,7 +180,11 @@ def is_secure(endpoint: str) -> bool:
         return True
     if parts.scheme != "http":
         return False
-    host = (parts.hostname or "").lower()
+    return is_loopback((parts.hostname or "").lower())
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
