@@ -80,7 +80,8 @@ class Engine:
     kind = "local"
     exact_token_counts = True
 
-    def __init__(self, log_dir: str | Path | None = None, start_timeout: float = 120.0):
+    def __init__(self, log_dir: str | Path | None = None, start_timeout: float = 120.0,
+                 state_dir: str | Path | None = None):
         self._mp = multiprocessing.get_context("spawn")
         self._cancel = self._mp.RawValue(ctypes.c_int, 0)
         self._cancel_lock = threading.Lock()  # a Stop and a request starting never interleave
@@ -90,6 +91,12 @@ class Engine:
 
             log_dir = app_paths().logs
         self._log_dir = str(log_dir)
+        if state_dir is None:
+            from desktop_gpt.paths import app_paths
+
+            state_dir = app_paths().cache / "states"
+        self.state_dir = str(state_dir)
+        self.state_limit_mb = 3072  # the bound on saved chat states (settings: resume_cache_mb); 0 saves none
         self._start_timeout = start_timeout
         self._proc = None
         self._conn = None
@@ -245,7 +252,8 @@ class Engine:
         """Load a GGUF, replacing the current model. A bad file raises ModelLoadError and the previous model
         stays loaded."""
         facts = model_facts(path)  # a file that is not a valid GGUF is refused before the current model goes
-        request = LoadRequest(str(Path(path).resolve()), context_size, gpu_layers, threads or physical_cores())
+        request = LoadRequest(str(Path(path).resolve()), context_size, gpu_layers, threads or physical_cores(),
+                              self.state_dir, self.state_limit_mb)
         self._acquire()
         try:
             if self._cancel.value:  # stop_requested: cancelled before it started
@@ -311,14 +319,28 @@ class Engine:
         finally:
             self._lock.release()
 
-    def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None) -> Iterator[Event]:
+    def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None,
+             session: str | None = None, prefix_tokens: list[int] | None = None) -> Iterator[Event]:
         """Stream a reply to ``messages`` (role/content dicts; a system message first if any), rendered with
-        the model's chat template. Yields Token, maybe Trimmed, and finally Done."""
-        return self._stream({"op": "chat", "messages": messages}, params)
+        the model's chat template. Yields Token, maybe Trimmed, and finally Done.
 
-    def complete(self, text: str, params: SamplingParams | dict | None = None) -> Iterator[Event]:
+        ``session`` names the chat (e.g. "chat:12"): its KV cache is saved after the reply and restored when the
+        chat continues later, even after a restart (engine/states.py). ``prefix_tokens``: token ids the reply
+        starts with (a reply continued from a chosen alternative token); they are not streamed back.
+        """
+        return self._stream({"op": "chat", "messages": messages, "session": session,
+                             "prefix_tokens": prefix_tokens}, params)
+
+    def complete(self, text: str, params: SamplingParams | dict | None = None,
+                 prefix_tokens: list[int] | None = None) -> Iterator[Event]:
         """Stream a raw continuation of ``text`` (no chat template: base models, "continue writing")."""
-        return self._stream({"op": "complete", "text": text}, params)
+        return self._stream({"op": "complete", "text": text, "prefix_tokens": prefix_tokens}, params)
+
+    def forget_session(self, session: str) -> None:
+        """Delete the saved states of a chat (it was deleted). Works with no model loaded."""
+        from desktop_gpt.engine.states import forget_session
+
+        forget_session(self.state_dir, session)
 
     def count_tokens(self, text: str | None = None, messages: list[dict[str, str]] | None = None) -> int:
         """Tokens in plain text, or in a conversation as rendered by the chat template."""
@@ -386,7 +408,7 @@ class Engine:
             while True:
                 kind = msg[0]
                 if kind == "token":
-                    yield Token(msg[1])
+                    yield Token(msg[1], msg[2], msg[3])
                 elif kind == "trimmed":
                     yield Trimmed(msg[1], msg[2])
                 elif kind == "done":

@@ -14,6 +14,8 @@ class LoadRequest:
     context_size: int = 4096
     gpu_layers: int = -1
     threads: int = 0
+    state_dir: str | None = None  # where saved chat states go (engine/states.py); None: none are saved
+    state_limit_mb: int = 3072
 
 
 @dataclass
@@ -25,6 +27,9 @@ class SamplingParams:
     repeat_penalty: float = 1.1
     max_tokens: int = 1024
     seed: int | None = None
+    stop: list[str] | None = None  # the reply ends before the first of these strings
+    ignore_eos: bool = False  # keep generating past the end-of-reply token (benchmarks)
+    top_logprobs: int = 0  # report each token's probability and this many alternatives (engine/logprobs.py)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "SamplingParams":
@@ -96,6 +101,9 @@ class GenerationStats:
         tokens_per_s: generation speed after the first token.
         context_used / context_size: tokens in the context when the reply ended, and its size.
         dropped_messages: old messages left out of the prompt because the conversation outgrew the context.
+        resumed_tokens: prompt tokens that came from the chat's saved state (engine/states.py), 0 when none.
+        probabilities: which distribution the Token events' probabilities are: "sampled" (after the repetition
+            penalty, top-k, top-p, min-p and temperature), "raw" (the model's softmax; temperature 0), or "".
     """
 
     finish_reason: str = "stop"
@@ -108,6 +116,8 @@ class GenerationStats:
     context_used: int = 0
     context_size: int = 0
     dropped_messages: int = 0
+    resumed_tokens: int = 0
+    probabilities: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,9 +126,17 @@ class GenerationStats:
 # Events streamed by Engine.chat / Engine.complete -------------------------------------------------------------
 @dataclass
 class Token:
-    """A piece of the reply's text (one or more tokens, always whole UTF-8 characters)."""
+    """A piece of the reply's text (one or more tokens, always whole UTF-8 characters).
+
+    Attributes:
+        tokens: how many tokens the piece holds.
+        probabilities: with ``SamplingParams.top_logprobs``, one record per group of tokens that makes whole
+            characters: ``{"text", "p", "raw", "ids", "top": [[id, text, p, raw], ...]}`` (engine/logprobs.py).
+    """
 
     text: str
+    tokens: int = 1
+    probabilities: list[dict] | None = None
 
 
 @dataclass

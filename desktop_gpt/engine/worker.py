@@ -1,17 +1,18 @@
-"""The engine worker process: owns the one llama.cpp model. The only module of the app that imports llama_cpp.
+"""The engine worker process: owns the one llama.cpp model. With decoder.py, resume.py and logprobs.py, the only
+modules of the app that call llama.cpp.
 
 It runs in a child process (see client.py), so a native crash on a bad file takes down only this process.
 Requests arrive as dicts on a pipe; replies go back as small tuples:
-("progress", fraction, stage) · ("loaded", info) · ("token", text) · ("trimmed", n, message) ·
-("done", stats) · ("result", value) · ("error", kind, message) · ("template",) and ("rendered",) around each
-chat template render, so the client can give it a time budget (a template is a program from the model file).
+("progress", fraction, stage) · ("loaded", info) · ("token", text, n_tokens, probabilities) ·
+("trimmed", n, message) · ("done", stats) · ("result", value) · ("error", kind, message) · ("template",) and
+("rendered",) around each chat template render, so the client can give it a time budget (a template is a program
+from the model file).
+Reply text is batched: the first piece goes at once, then one message at most every FLUSH_S seconds.
 Stop is a shared flag (``cancel``) read between tokens and by llama.cpp's abort callback during a long prompt.
 """
 
 from __future__ import annotations
 
-import codecs
-import collections
 import ctypes
 import hashlib
 import logging
@@ -19,82 +20,43 @@ import os
 import re
 import time
 import traceback
-from typing import Any, Iterator
+from typing import Any
 
 from desktop_gpt import i18n, log
+from desktop_gpt.engine.decoder import KVCache, generate
+from desktop_gpt.engine.llama_log import LlamaLog
 from desktop_gpt.engine.offload import explain as explain_offload
-from desktop_gpt.engine.protocol import GenerationStats, LoadRequest, ModelInfo, SamplingParams
+from desktop_gpt.engine.protocol import LoadRequest, ModelInfo, SamplingParams
+from desktop_gpt.engine.resume import Resume
 from desktop_gpt.engine.templates import ChatTemplate, normalise
 from desktop_gpt.errors import ContextFullError, DesktopGPTError, ModelLoadError, TemplateError
 from desktop_gpt.i18n import _, ngettext
 
 _log = log.get("engine.worker")
-_llama_log = log.get("engine.llama")
+
+FLUSH_S = 0.015  # text is sent to the app at most this often (the first piece at once, for time to first token)
 
 _OFFLOADED = re.compile(r"offloaded (\d+)/(\d+) layers to GPU")
 _UNKNOWN_ARCH = re.compile(r"unknown model architecture: '([^']*)'")
 _OOM = re.compile(r"out of memory|failed to allocate|cudaMalloc failed|unable to allocate", re.I)
 
 
-class LlamaLog:
-    """llama.cpp's log, captured: forwarded to engine.log, recent lines kept for error messages, and the
-    loader's progress dots (llama.cpp prints one per percent when no progress callback is set) counted."""
-
-    LEVELS = {0: logging.CRITICAL, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERROR, 4: logging.DEBUG}
-
-    def __init__(self) -> None:
-        self.lines: collections.deque[tuple[int, str]] = collections.deque(maxlen=400)
-        self._partial = ""
-        self._level = logging.INFO
-        self.dots = 0
-        self.total = 0
-        self.on_dot = None
-
-    def __call__(self, level: int, text: bytes, _user_data: Any) -> None:
-        try:
-            piece = text.decode("utf-8", errors="replace")
-            if level == 5 and piece.strip(".") == "" and "." in piece:  # GGML_LOG_LEVEL_CONT progress dots
-                self.dots += piece.count(".")
-                if self.on_dot is not None:
-                    self.on_dot(self.dots)
-                return
-            if level != 5:
-                self._level = self.LEVELS.get(level, logging.INFO)
-            self._partial += piece
-            while "\n" in self._partial:
-                line, self._partial = self._partial.split("\n", 1)
-                if line.strip():
-                    self.lines.append((self._level, line))
-                    self.total += 1
-                    _llama_log.log(logging.DEBUG if self._level < logging.WARNING else self._level, "%s", line)
-        except Exception:  # noqa: BLE001 - an exception must never cross back into C
-            pass
-
-    def mark(self) -> int:
-        return self.total
-
-    def _recent(self, mark: int) -> list[tuple[int, str]]:
-        n = min(self.total - mark, len(self.lines))
-        return list(self.lines)[-n:] if n > 0 else []
-
-    def since(self, mark: int) -> list[str]:
-        return [text for _level, text in self._recent(mark)]
-
-    def errors_since(self, mark: int) -> list[str]:
-        return [text for level, text in self._recent(mark) if level >= logging.ERROR]
-
-
 class Worker:
-    """The model and everything that must stay with it (template, KV cache, trimming memory)."""
+    """The model and everything that must stay with it (template, KV cache, trimming memory, saved states)."""
 
     def __init__(self, conn, cancel) -> None:
         import llama_cpp  # noqa: PLC0415 - imported here so the client never loads it
-        import llama_cpp.llama  # noqa: PLC0415
+        import llama_cpp._internals as internals  # noqa: PLC0415
 
         self.llama_cpp = llama_cpp
+        self.internals = internals
         self.conn = conn
         self.cancel = cancel
-        self.llm = None
+        self.model = None  # llama_cpp._internals.LlamaModel
+        self.context = None  # llama_cpp._internals.LlamaContext
+        self.kv: KVCache | None = None
+        self.resume: Resume | None = None
+        self.n_ctx = 0
         self.info: ModelInfo | None = None
         self.template: ChatTemplate | None = None
         self._trim_memory: tuple[str, int] | None = None
@@ -103,11 +65,8 @@ class Worker:
         self.log = LlamaLog()
         self._log_cb = llama_cpp.llama_log_callback(self.log)
         llama_cpp.llama_log_set(self._log_cb, ctypes.c_void_p(0))
-        # We render chat templates ourselves (templates.py), with repairs for known-bad ones; llama-cpp-python
-        # would otherwise compile every template eagerly and refuse to load a model whose template it cannot parse.
-        llama_cpp.llama.llama_chat_format.Jinja2ChatFormatter = _SkippedFormatter
+        llama_cpp.llama_backend_init()
         self._abort_cb = llama_cpp.ggml_abort_callback(lambda _data: bool(self.cancel.value))
-        self._piece_buf = ctypes.create_string_buffer(256)
         self.system_info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
         self.backends = sorted({m.group(1) for m in re.finditer(r"(?:^|\|)\s*([A-Za-z][\w-]*) :", self.system_info)})
 
@@ -116,12 +75,15 @@ class Worker:
         op = request["op"]
         if op == "load":
             self.load(LoadRequest(**request["request"]), request.get("facts") or {})
-        elif op == "chat":
-            self._stream(self.chat_tokens(request["messages"], SamplingParams(**request["params"])),
-                         SamplingParams(**request["params"]))
-        elif op == "complete":
-            self._stream(self.text_tokens(request["text"], SamplingParams(**request["params"])),
-                         SamplingParams(**request["params"]))
+        elif op in ("chat", "complete"):
+            params = SamplingParams(**request["params"])
+            if op == "chat":
+                prompt = self.chat_tokens(request["messages"], params)
+            else:
+                prompt = self.text_tokens(request["text"], params)
+            if request.get("prefix_tokens"):  # "continue with this word instead": the reply so far, then the pick
+                prompt = (prompt[0] + [int(t) for t in request["prefix_tokens"]], prompt[1])
+            self._stream(prompt, params, request.get("session"))
         elif op == "count":
             self.conn.send(("result", self.count(request.get("text"), request.get("messages"))))
         elif op == "render":
@@ -131,7 +93,8 @@ class Worker:
             self.conn.send(("result", self.last_prompt))
         elif op == "forget":
             self._require_model()
-            self.llm.reset()  # the next prompt is processed from scratch
+            self.kv.clear()  # the next prompt is processed from scratch
+            self.resume.forget_slot()
             self._trim_memory = None
             self.conn.send(("result", None))
         elif op == "unload":
@@ -145,7 +108,7 @@ class Worker:
 
     # -- loading --------------------------------------------------------------------------------------------
     def load(self, req: LoadRequest, facts: dict[str, Any]) -> None:
-        lc = self.llama_cpp
+        lc, internals = self.llama_cpp, self.internals
         started = time.perf_counter()
         gpu_ok = bool(lc.llama_supports_gpu_offload())
         requested = req.gpu_layers if gpu_ok else 0
@@ -157,37 +120,50 @@ class Worker:
         context_size = req.context_size
         if facts.get("context_train"):
             context_size = min(context_size, int(facts["context_train"]))
+        mparams = lc.llama_model_default_params()
+        mparams.n_gpu_layers = 0x7FFFFFFF if requested < 0 else requested
+        cparams = lc.llama_context_default_params()
+        cparams.n_ctx = context_size
+        cparams.n_batch = min(2048, context_size)  # llama.cpp's own defaults (llama-bench, llama-cli)
+        cparams.n_ubatch = min(512, cparams.n_batch)
+        cparams.n_threads = cparams.n_threads_batch = req.threads
+        cparams.flash_attn_type = lc.LLAMA_FLASH_ATTN_TYPE_AUTO
+        cparams.no_perf = False  # llama.cpp's counters say how many prompt tokens were evaluated
+        model = context = None
         try:
-            llm = lc.Llama(
-                model_path=req.path,
-                n_ctx=context_size,
-                n_batch=min(512, context_size),
-                n_gpu_layers=requested,
-                n_threads=req.threads,
-                n_threads_batch=req.threads,
-                flash_attn=gpu_ok and requested != 0,
-                verbose=False,
-            )
+            # verbose=True: llama-cpp-python's redirect of fds 1 and 2 is process-wide; our log callback has the log
+            model = internals.LlamaModel(path_model=req.path, params=mparams, verbose=True)
+            context = internals.LlamaContext(model=model, params=cparams, verbose=True)
         except (ValueError, RuntimeError) as exc:
+            if model is not None:
+                model.close()
             raise ModelLoadError(self._load_failure(req.path, mark, exc)) from None
         finally:
             self.log.on_dot = None
         self.conn.send(("progress", 0.93, _("Checking the chat template")))
-        model = llm._model  # noqa: SLF001 - llama-cpp-python keeps its model here
-        bos = model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
-        eos = model.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
-        template_text = llm.metadata.get("tokenizer.chat_template")
+        metadata = model.metadata()
+        bos = model.token_get_text(model.token_bos()) if model.token_bos() != -1 else ""
+        eos = model.token_get_text(model.token_eos()) if model.token_eos() != -1 else ""
+        template_text = metadata.get("tokenizer.chat_template")
         try:
             template = ChatTemplate(template_text, bos_token=bos, eos_token=eos)
             self.conn.send(("template",))
             template.check()
             self.conn.send(("rendered",))
         except TemplateError:
-            llm.close()
+            context.close()
+            model.close()
             raise
-        self.llm, self.template = llm, template
+        self.model, self.context, self.template = model, context, template
+        self.n_ctx = lc.llama_n_ctx(context.ctx)
+        self.kv = KVCache(lc, context.ctx, cparams.n_batch)
+        self.resume = Resume(lc, context.ctx, self.kv, req.path,
+                             {"n_ctx": self.n_ctx, "flash_attn": int(cparams.flash_attn_type),
+                              "type_k": int(cparams.type_k), "type_v": int(cparams.type_v),
+                              "gpu_layers": requested},
+                             req.state_dir, req.state_limit_mb)
         self._trim_memory = None
-        lc.llama_set_abort_callback(llm._ctx.ctx, self._abort_cb, None)  # noqa: SLF001
+        lc.llama_set_abort_callback(context.ctx, self._abort_cb, None)
 
         offloaded, total = 0, lc.llama_model_n_layer(model.model) + 1
         for line in self.log.since(mark):
@@ -204,12 +180,12 @@ class Worker:
             path=req.path,
             name=facts.get("name") or os.path.basename(req.path),
             title=facts.get("title") or "",
-            architecture=facts.get("architecture") or llm.metadata.get("general.architecture", "?"),
+            architecture=facts.get("architecture") or metadata.get("general.architecture", "?"),
             parameters=int(facts.get("parameters") or model.n_params()),
             quantization=facts.get("quantization"),
             file_size=int(facts.get("file_size") or os.path.getsize(req.path)),
             context_train=model.n_ctx_train(),
-            context_size=llm.n_ctx(),
+            context_size=self.n_ctx,
             has_chat_template=bool(template_text),
             template_source=template.source,
             template_fixes=list(template.fixes),
@@ -245,20 +221,25 @@ class Worker:
         return f"{name} could not be loaded: {detail}"
 
     def unload(self) -> None:
-        if self.llm is not None:
-            self.llm.close()
-        self.llm, self.info, self.template, self._trim_memory = None, None, None, None
+        if self.resume is not None:
+            self.resume.close()
+        if self.context is not None:
+            self.context.close()
+        if self.model is not None:
+            self.model.close()
+        self.model, self.context, self.kv, self.resume = None, None, None, None
+        self.info, self.template, self._trim_memory = None, None, None
 
     def _require_model(self) -> None:
-        if self.llm is None:
+        if self.model is None:
             raise ModelLoadError(_("No model is loaded."))
 
     # -- prompts --------------------------------------------------------------------------------------------
     def tokenize(self, text: str, special: bool) -> list[int]:
-        add_bos = bool(self.llama_cpp.llama_vocab_get_add_bos(self.llm._model.vocab))  # noqa: SLF001
+        add_bos = bool(self.llama_cpp.llama_vocab_get_add_bos(self.model.vocab))
         if special and self.template.bos_token and text.startswith(self.template.bos_token):
             add_bos = False  # the template wrote BOS itself
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
+        return self.model.tokenize(text.encode("utf-8"), add_bos, special)
 
     def _render(self, messages: list[dict[str, str]]) -> str:
         self.conn.send(("template",))
@@ -282,7 +263,7 @@ class Worker:
         msgs = normalise(messages)
         system = msgs[:1] if msgs and msgs[0]["role"] == "system" else []
         rest = msgs[len(system):]
-        n_ctx = self.llm.n_ctx()
+        n_ctx = self.n_ctx
         limit = n_ctx - self._reserve(params)
         cut = 0
         if self._trim_memory is not None:
@@ -296,8 +277,7 @@ class Worker:
             if cut < last_user:
                 cut, tokens = self._smallest_cut(system, rest, cut, last_user, target)
             if len(tokens) > limit:
-                raise ContextFullError(too_long_message(len(tokens), n_ctx, n_ctx - limit,
-                                                          self.llm._model.n_ctx_train()))  # noqa: SLF001
+                raise ContextFullError(too_long_message(len(tokens), n_ctx, n_ctx - limit, self.model.n_ctx_train()))
         self._trim_memory = (_fingerprint(rest[:cut]), cut) if cut else None
         self.last_prompt = self._last_render
         return tokens, cut
@@ -330,13 +310,13 @@ class Worker:
         self._require_model()
         tokens = self.tokenize(text, special=False)
         self.last_prompt = text
-        limit = self.llm.n_ctx() - self._reserve(params)
+        limit = self.n_ctx - self._reserve(params)
         if len(tokens) > limit:
             return tokens[-limit:], len(tokens) - limit
         return tokens, 0
 
     def _reserve(self, params: SamplingParams) -> int:
-        return max(16, min(params.max_tokens, self.llm.n_ctx() // 4))
+        return max(16, min(params.max_tokens, self.n_ctx // 4))
 
     def count(self, text: str | None, messages: list[dict[str, str]] | None) -> int:
         self._require_model()
@@ -345,96 +325,38 @@ class Worker:
         return len(self.tokenize(text or "", special=False))
 
     # -- generation -----------------------------------------------------------------------------------------
-    def _stream(self, prompt: tuple[list[int], int], params: SamplingParams) -> None:
+    def _stream(self, prompt: tuple[list[int], int], params: SamplingParams, session: str | None = None) -> None:
+        """Send the reply's text in batches: the first piece at once, then at most every FLUSH_S seconds."""
         tokens, dropped = prompt
         if dropped:
             self.conn.send(("trimmed", dropped, _trim_message(dropped)))
         stats = None
-        for event in self.generate(tokens, params):
-            if isinstance(event, GenerationStats):
-                stats = event
+        text, count, probs = "", 0, []
+        last_send = 0.0
+        send = self.conn.send
+        restore = None
+        if session and self.resume is not None:
+            restore = lambda: self.resume.restore(session, tokens)  # noqa: E731
+        for event in generate(self.llama_cpp, self.context.ctx, self.model, self.kv, self.cancel, tokens, params,
+                              restore):
+            if type(event) is tuple:
+                piece, record, n = event
+                text += piece
+                count += n
+                if record is not None:
+                    probs.append(record)
+                now = time.perf_counter()
+                if now - last_send >= FLUSH_S and (text or probs):
+                    send(("token", text, count, probs or None))
+                    text, count, probs, last_send = "", 0, [], now
             else:
-                self.conn.send(("token", event))
+                stats = event
+        if text or count or probs:
+            self.conn.send(("token", text, count, probs or None))
         stats.dropped_messages = dropped
         self.conn.send(("done", stats.to_dict()))
-
-    def generate(self, tokens: list[int], params: SamplingParams) -> Iterator[str | GenerationStats]:
-        """Stream text for ``tokens``; the last item is the GenerationStats."""
-        lc, llm = self.llama_cpp, self.llm
-        ctx = llm._ctx.ctx  # noqa: SLF001
-        vocab = llm._model.vocab  # noqa: SLF001
-        n_ctx = llm.n_ctx()
-        if params.seed is not None:
-            llm.set_seed(params.seed)
-        lc.llama_perf_context_reset(ctx)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        stats = GenerationStats(prompt_tokens=len(tokens), context_size=n_ctx)
-        start = time.perf_counter()
-        first_at = None
-        generated = 0
-        finish = "length"
-        gen = llm.generate(
-            tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p, temp=params.temperature,
-            repeat_penalty=params.repeat_penalty, reset=True,
-        )
-        try:
-            if self.cancel.value:
-                finish = "cancelled"
-            else:
-                for token in gen:
-                    if first_at is None:
-                        first_at = time.perf_counter()
-                        stats.prompt_evaluated = int(lc.llama_perf_context(ctx).n_p_eval)
-                    if self.cancel.value:
-                        finish = "cancelled"
-                        break
-                    if lc.llama_vocab_is_eog(vocab, token):
-                        finish = "stop"
-                        break
-                    generated += 1
-                    text = decoder.decode(self._piece(vocab, token))
-                    if text:
-                        yield text
-                    if generated >= params.max_tokens:
-                        finish = "length"
-                        break
-                    if llm.n_tokens + 1 >= n_ctx:
-                        finish = "context"
-                        break
-        except RuntimeError:
-            if not self.cancel.value:
-                raise
-            finish = "cancelled"  # llama_decode was aborted mid-prompt by Stop
-        finally:
-            gen.close()
-        # Bytes of a character cut in half by Stop or max_tokens are dropped rather than shown as "�".
-        end = time.perf_counter()
-        if first_at is None:
-            stats.prompt_evaluated = int(lc.llama_perf_context(ctx).n_p_eval)
-        stats.finish_reason = finish
-        stats.completion_tokens = generated
-        stats.ttft_s = round((first_at or end) - start, 4)
-        stats.total_s = round(end - start, 4)
-        if first_at is not None and generated > 1 and end > first_at:
-            stats.tokens_per_s = round((generated - 1) / (end - first_at), 2)
-        stats.context_used = llm.n_tokens
-        yield stats
-
-    def _piece(self, vocab, token: int) -> bytes:
-        n = self.llama_cpp.llama_token_to_piece(vocab, token, self._piece_buf, len(self._piece_buf), 0, False)
-        if n < 0:  # a piece longer than the buffer
-            buf = ctypes.create_string_buffer(-n)
-            n = self.llama_cpp.llama_token_to_piece(vocab, token, buf, -n, 0, False)
-            return buf.raw[:n]
-        return self._piece_buf.raw[:n]
-
-
-class _SkippedFormatter:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def to_chat_handler(self) -> None:
-        return None
+        if session and self.resume is not None:
+            self.resume.remember(session)  # after "done": the app is not kept waiting
 
 
 def too_long_message(need: int, n_ctx: int, reserve: int, n_ctx_train: int) -> str:
