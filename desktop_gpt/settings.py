@@ -128,6 +128,9 @@ class Settings:
     server_model: str = _setting("", _str, "the model to use on that server; empty: the first it lists")
     serve: bool = _setting(False, _bool, "serve the model to other programs on this computer (the window's server)")
     serve_port: int = _setting(8742, _number(1, 65535, integer=True), "port of the window's local server")
+    resume_cache_mb: int = _setting(3072, _number(0, 1_048_576, integer=True),
+                                    "disk space (MB) for saved states of recent chats, so long chats resume at "
+                                    "once; 0 saves none")
 
     def sampling(self) -> dict[str, Any]:
         """The sampling parameters of a request, as the engine takes them."""

@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-tokens", type=int, help=_("longest reply in tokens"))
     p.add_argument("--seed", type=int, help=_("random seed for sampling"))
     p.add_argument("--save", action="store_true", help=_("keep this chat in the app's history"))
+    p.add_argument("--top-logprobs", type=int, default=0, metavar="N",
+                   help=_("report each token's probability and its N most likely alternatives (with --json)"))
+    p.add_argument("--json", action="store_true",
+                   help=_("print one JSON object per token (text, probability, alternatives), then one for the end"))
     common.engine_options(p, model_flag=True)
     p.set_defaults(func=run_chat)
 
@@ -32,6 +36,10 @@ def _params(settings, args: argparse.Namespace) -> SamplingParams:
         params.max_tokens = args.max_tokens
     if args.seed is not None:
         params.seed = args.seed
+    if args.top_logprobs:
+        if not 0 < args.top_logprobs <= 20:
+            raise SystemExit("desktop-gpt: error: --top-logprobs takes a number from 1 to 20")
+        params.top_logprobs = args.top_logprobs
     return params
 
 
@@ -51,6 +59,8 @@ def run_chat(args: argparse.Namespace) -> int:
             messages = ([{"role": "system", "content": system}] if system.strip() else [])
             events = engine.chat(messages + [{"role": "user", "content": question}], params)
         try:
+            if args.json:
+                return _print_json(events)
             for event in events:
                 if isinstance(event, Token):
                     sys.stdout.write(event.text)
@@ -71,6 +81,30 @@ def run_chat(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     return 0
+
+
+def _print_json(events) -> int:
+    """One JSON object per line: {"type": "token", ...} for each piece, {"type": "done", ...} at the end."""
+    for event in events:
+        if isinstance(event, Token):
+            for line in token_objects(event):
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+        elif isinstance(event, Trimmed):
+            print(json.dumps({"type": "trimmed", "message": event.message}, ensure_ascii=False), flush=True)
+        elif isinstance(event, Done):
+            print(json.dumps({"type": "done", **event.stats.to_dict()}), flush=True)
+    return 0
+
+
+def token_objects(event: Token) -> list[dict]:
+    """A Token event as JSON objects: one per token group when probabilities came with it, else one for the text.
+    ``p`` is the probability the token was drawn with; ``raw`` the model's own (see the "done" line's
+    ``probabilities`` for which one ``p`` is)."""
+    if not event.probabilities:
+        return [{"type": "token", "text": event.text}] if event.text else []
+    return [{"type": "token", "text": r["text"], "p": r["p"], "raw": r["raw"], "token_ids": r["ids"],
+             "top": [{"token_id": t, "text": text, "p": p, "raw": raw} for t, text, p, raw in r["top"]]}
+            for r in event.probabilities]
 
 
 def _saved_chat(engine, question: str, system: str, params: SamplingParams):

@@ -36,10 +36,14 @@ class EngineBackend(Protocol):
              on_progress: Callable[[LoadProgress], None] | None = None) -> ModelInfo:
         """Select the model (a GGUF path here, a model id on a server); raises ModelLoadError."""
 
-    def chat(self, messages: Messages, params: SamplingParams | dict | None = None) -> Iterator[Event]:
-        """Stream a reply to role/content messages: Token…, maybe Trimmed, then Done."""
+    def chat(self, messages: Messages, params: SamplingParams | dict | None = None, session: str | None = None,
+             prefix_tokens: list[int] | None = None) -> Iterator[Event]:
+        """Stream a reply to role/content messages: Token…, maybe Trimmed, then Done. ``session`` names the chat
+        (a local engine saves and restores its state, engine/states.py); ``prefix_tokens`` start the reply
+        ("Continue with this word instead"; a backend that cannot do it raises an error in words)."""
 
-    def complete(self, text: str, params: SamplingParams | dict | None = None) -> Iterator[Event]:
+    def complete(self, text: str, params: SamplingParams | dict | None = None,
+                 prefix_tokens: list[int] | None = None) -> Iterator[Event]:
         """Stream a raw continuation of ``text`` (no chat template)."""
 
     def cancel(self) -> None:

@@ -336,6 +336,11 @@ class Engine:
         """Stream a raw continuation of ``text`` (no chat template: base models, "continue writing")."""
         return self._stream({"op": "complete", "text": text, "prefix_tokens": prefix_tokens}, params)
 
+    def resume_timings(self) -> dict[str, float]:
+        """Seconds and sizes of the last saved chat state's snapshot and write, and of the last one loaded; waits
+        for a write in progress (bench/resume.py)."""
+        return self._locked_call({"op": "resume_timings"})
+
     def forget_session(self, session: str) -> None:
         """Delete the saved states of a chat (it was deleted). Works with no model loaded."""
         from desktop_gpt.engine.states import forget_session

@@ -203,11 +203,14 @@ class StopStrings:
 
 
 def generate(lc, ctx, model, kv: KVCache, cancel, tokens: list[int], params: SamplingParams,
-         restore: Callable[[], int] | None = None) -> Iterator[tuple[str, dict | None, int] | GenerationStats]:
+             restore: Callable[[], int] | None = None, shown_prefix: list[int] | None = None,
+             ) -> Iterator[tuple[str, dict | None, int] | GenerationStats]:
     """Stream (text, probabilities record or None, tokens) per token for ``tokens``; the last item is the stats.
 
     ``cancel`` is the shared Stop flag (read between tokens; llama.cpp's abort callback reads it mid-prompt);
     ``restore`` runs before the prompt is processed (loading a chat's saved state) and returns the tokens it gave.
+    ``shown_prefix``: the last tokens of the prompt are the start of the reply (a reply continued from a chosen
+    token); their text is streamed first, so the reply reads whole.
     """
     vocab = model.vocab
     n_ctx = lc.llama_n_ctx(ctx)
@@ -236,6 +239,8 @@ def generate(lc, ctx, model, kv: KVCache, cancel, tokens: list[int], params: Sam
                 stats.resumed_tokens = restore()
             kv.prefill(tokens)
             stats.prompt_evaluated = kv.n_prompt_evaluated()
+            if shown_prefix:
+                yield "".join(pieces.text(t) for t in shown_prefix), None, 0
             while True:
                 if probe is not None:
                     step = probe.sample()

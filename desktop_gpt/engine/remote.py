@@ -207,7 +207,9 @@ class RemoteEngine:
         return estimate_tokens(text)
 
     # -- generation -----------------------------------------------------------------------------------------
-    def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None) -> Iterator[Event]:
+    def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None,
+             session: str | None = None, prefix_tokens: list[int] | None = None) -> Iterator[Event]:
+        _no_prefix(prefix_tokens)  # ``session``: a server keeps its own cache
         return self._stream("chat", messages, params)
 
     def fit(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[list[dict[str, str]], int]:
@@ -227,7 +229,9 @@ class RemoteEngine:
             dropped += 1
         return head + rest[dropped:], dropped
 
-    def complete(self, text: str, params: SamplingParams | dict | None = None) -> Iterator[Event]:
+    def complete(self, text: str, params: SamplingParams | dict | None = None,
+                 prefix_tokens: list[int] | None = None) -> Iterator[Event]:
+        _no_prefix(prefix_tokens)
         return self._stream("complete", text, params)
 
     def cancel(self) -> None:
@@ -462,3 +466,9 @@ def _detail(exc: Any) -> str:
         message = error.get("message", "") if isinstance(error, dict) else str(error)
     message = " ".join(str(message).split())[:200]
     return f": {message}" if message else ""
+
+
+def _no_prefix(prefix_tokens: list[int] | None) -> None:
+    if prefix_tokens:
+        raise ServerError("Continuing with another word needs the model on this computer; a server engine cannot "
+                          "start a reply from given tokens.")

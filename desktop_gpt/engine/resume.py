@@ -7,6 +7,7 @@ llama.cpp (``llama_state_seq_get_data`` / ``llama_state_seq_set_data`` on sequen
 from __future__ import annotations
 
 import ctypes
+import time
 
 from desktop_gpt import log
 from desktop_gpt.engine.decoder import KVCache, common_prefix
@@ -32,6 +33,7 @@ class Resume:
         self.slot: str | None = None
         self._saved: dict[str, tuple[int, int]] = {}  # session -> (tokens, hash) last written
         self._skip_restore = False
+        self.timings: dict[str, float] = {}  # the last save's and load's seconds and sizes, for bench/resume.py
 
     @property
     def enabled(self) -> bool:
@@ -53,6 +55,7 @@ class Resume:
         usable = common_prefix(saved.tokens, prompt)
         if usable < current + WORTH_LOADING:
             return 0
+        started = time.perf_counter()
         data = self.store.read_data(saved)
         if data is None:
             return 0
@@ -67,6 +70,8 @@ class Resume:
             self.store.discard(saved)
             return 0
         self.kv.tokens = list(saved.tokens)
+        self.timings.update(load_s=time.perf_counter() - started, load_tokens=len(saved.tokens),
+                            load_bytes=len(data))
         self._saved[session] = (len(saved.tokens), hash(tuple(saved.tokens)))
         _log.info("restored %s tokens of a saved chat state (%s of them used)", len(saved.tokens), usable)
         return usable
@@ -80,13 +85,15 @@ class Resume:
         mark = (len(tokens), hash(tuple(tokens)))
         if self._saved.get(session) == mark:
             return
+        started = time.perf_counter()
         size = self.lc.llama_state_seq_get_size(self.ctx, 0)
         data = bytearray(size)
         written = self.lc.llama_state_seq_get_data(self.ctx, (ctypes.c_uint8 * size).from_buffer(data), size, 0)
         if written == 0:
             return
         self._saved[session] = mark
-        self.store.save_async(session, tokens, memoryview(data)[:written])
+        self.timings.update(snapshot_s=time.perf_counter() - started, save_tokens=len(tokens), save_bytes=written)
+        self.store.save_async(session, tokens, memoryview(data)[:written], self.timings)
 
     def forget_slot(self) -> None:
         """The KV cache was dropped on request: the next prompt is processed from scratch, not restored."""

@@ -20,6 +20,7 @@ import os
 import shutil
 import struct
 import threading
+import time
 import zlib
 from array import array
 from dataclasses import dataclass
@@ -158,11 +159,17 @@ class StateStore:
         saved.path.unlink(missing_ok=True)
 
     # -- writing ----------------------------------------------------------------------------------------------
-    def save_async(self, session: str, tokens: list[int], data) -> None:
+    def save_async(self, session: str, tokens: list[int], data, timings: dict | None = None) -> None:
         """Write the state in a background thread (one write at a time; the caller already copied the data)."""
         self.wait()
-        self._writer = threading.Thread(target=self.save, args=(session, tokens, data), daemon=True,
-                                        name="state-writer")
+
+        def write() -> None:
+            started = time.perf_counter()
+            self.save(session, tokens, data)
+            if timings is not None:
+                timings["write_s"] = time.perf_counter() - started
+
+        self._writer = threading.Thread(target=write, daemon=True, name="state-writer")
         self._writer.start()
 
     def save(self, session: str, tokens: list[int], data) -> Path | None:

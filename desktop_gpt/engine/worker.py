@@ -81,9 +81,10 @@ class Worker:
                 prompt = self.chat_tokens(request["messages"], params)
             else:
                 prompt = self.text_tokens(request["text"], params)
-            if request.get("prefix_tokens"):  # "continue with this word instead": the reply so far, then the pick
-                prompt = (prompt[0] + [int(t) for t in request["prefix_tokens"]], prompt[1])
-            self._stream(prompt, params, request.get("session"))
+            prefix = [int(t) for t in request.get("prefix_tokens") or ()]
+            if prefix:  # "continue with this word instead": the reply so far, then the chosen token
+                prompt = (prompt[0] + prefix, prompt[1])
+            self._stream(prompt, params, request.get("session"), prefix)
         elif op == "count":
             self.conn.send(("result", self.count(request.get("text"), request.get("messages"))))
         elif op == "render":
@@ -97,6 +98,10 @@ class Worker:
             self.resume.forget_slot()
             self._trim_memory = None
             self.conn.send(("result", None))
+        elif op == "resume_timings":
+            if self.resume is not None:
+                self.resume.close()  # a write in progress finishes first
+            self.conn.send(("result", dict(self.resume.timings) if self.resume is not None else {}))
         elif op == "unload":
             self.unload()
             self.conn.send(("result", None))
@@ -325,7 +330,8 @@ class Worker:
         return len(self.tokenize(text or "", special=False))
 
     # -- generation -----------------------------------------------------------------------------------------
-    def _stream(self, prompt: tuple[list[int], int], params: SamplingParams, session: str | None = None) -> None:
+    def _stream(self, prompt: tuple[list[int], int], params: SamplingParams, session: str | None = None,
+                prefix: list[int] | None = None) -> None:
         """Send the reply's text in batches: the first piece at once, then at most every FLUSH_S seconds."""
         tokens, dropped = prompt
         if dropped:
@@ -338,7 +344,7 @@ class Worker:
         if session and self.resume is not None:
             restore = lambda: self.resume.restore(session, tokens)  # noqa: E731
         for event in generate(self.llama_cpp, self.context.ctx, self.model, self.kv, self.cancel, tokens, params,
-                              restore):
+                              restore, prefix):
             if type(event) is tuple:
                 piece, record, n = event
                 text += piece

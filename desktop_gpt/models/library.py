@@ -186,6 +186,9 @@ class ModelLibrary:
             repo_folder = partials.repo_dir(self.models_dir, model.repo_id) if model.repo_id else model.path.parent
             partials.forget_download(repo_folder, model.name)
             _remove_empty(model.path.parent, self.models_dir)
+            from desktop_gpt.engine.states import forget_model  # noqa: PLC0415 - files only, no llama.cpp
+
+            forget_model(self.paths.cache / "states", model.path)
             done = f"Deleted {model.name} ({_size_words(model.size)})."
         else:
             hidden = list(self.settings.hidden_models)

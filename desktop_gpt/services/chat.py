@@ -12,6 +12,7 @@ from desktop_gpt.engine.protocol import Done, Event, SamplingParams, Token, Trim
 from desktop_gpt.errors import DesktopGPTError
 from desktop_gpt.services.apps import LaunchableApp, start_chat
 from desktop_gpt.storage.conversations import Conversation, ConversationStore, Message, title_from
+from desktop_gpt.storage.probabilities import ProbabilityStore
 
 _log = log.get("chat")
 
@@ -108,7 +109,54 @@ def stream_reply(
     model = engine.info.name if engine.info is not None else None
     reply = store.add_message(user_message.conversation_id, user_message.id, "assistant", "", "streaming", model)
     yield ReplyStarted(reply)
-    yield from stream_into(store, reply, engine.chat(messages, params), save_interval)
+    yield from stream_into(store, reply, engine.chat(messages, params, session=session_of(user_message)),
+                           save_interval)
+
+
+def continue_with(
+    engine, store: ConversationStore, reply: Message, position: int, token: int,
+    params: SamplingParams | dict | None = None, save_interval: float = SAVE_INTERVAL_S,
+) -> Iterator[ReplyStarted | Event]:
+    """"Continue with this word instead": a new version of ``reply`` (a sibling, so the original stays as a
+    branch) that keeps its first ``position`` pieces, takes the alternative ``token`` at ``position`` and lets the
+    model go on from there. Needs the reply's stored probabilities (it was generated with ``top_logprobs``)."""
+    saved = ProbabilityStore(store.db).load(reply.id)
+    if saved is None or not 0 <= position < len(saved[1]):
+        raise ValueError("this reply has no token probabilities at that position")
+    _kind, records = saved
+    chosen = next((alt for alt in records[position]["top"] if alt[0] == token), None)
+    if chosen is None:
+        raise ValueError("that token was not one of the alternatives")
+    prefix = [t for r in records[:position] for t in r["ids"]] + [token]
+    messages = prompt_messages(store, reply.conversation_id, reply.parent_id)
+    model = engine.info.name if getattr(engine, "info", None) else None
+    branch = store.add_message(reply.conversation_id, reply.parent_id, "assistant", "", "streaming", model)
+    yield ReplyStarted(branch)
+    first = {"text": chosen[1], "p": chosen[2], "raw": chosen[3], "ids": [token], "top": records[position]["top"]}
+    events = engine.chat(messages, params, session=session_of(reply), prefix_tokens=prefix)
+    yield from stream_into(store, branch, _with_prefix(events, records[:position] + [first]), save_interval)
+
+
+def _with_prefix(events: Iterator[Event], records: list[dict]) -> Iterator[Event]:
+    """The kept pieces' probabilities go first, so the branch shows them like the original."""
+    for event in events:
+        if isinstance(event, Token) and records is not None:
+            event = Token(event.text, event.tokens, records + (event.probabilities or []))
+            records = None
+        yield event
+
+
+def session_of(message: Message) -> str:
+    """The name the engine keeps a chat's saved state under (engine/states.py)."""
+    return f"chat:{message.conversation_id}"
+
+
+def delete_conversation(store: ConversationStore, engine, conversation_id: int) -> None:
+    """Delete a chat with everything kept for it: its messages and the engine's saved states of it."""
+    store.delete(conversation_id)
+    forget = getattr(engine, "forget_session", None)
+    if forget is not None:
+        forget(f"chat:{conversation_id}")
 
 
 def stream_into(
@@ -122,22 +170,38 @@ def stream_into(
     text is always a prefix of what the caller was given and trails it by at most the batch being saved. Done
     marks the message complete, or incomplete with the reason. An error keeps what was written (incomplete),
     and so does a caller that stops reading (closing the window, Ctrl+C): nothing streamed is ever lost.
-    Events of other kinds pass through.
+    Events of other kinds pass through. Token probabilities (``top_logprobs``) ride along in the batches and are
+    stored with the message when it ends (storage/probabilities.py).
     """
     parts: list[str] = []  # every piece of text received
-    handed = 0  # how many of them were passed on
+    counts: list[int] = []  # tokens in each piece
+    probabilities: list[dict] = []  # every probability record received
+    handed = 0  # how many of the pieces were passed on
+    handed_probs = 0
     last_batch = time.monotonic()
     dropped = 0
     finished = False
+
+    def batch() -> Token:
+        nonlocal handed, handed_probs
+        token = Token("".join(parts[handed:]), sum(counts[handed:]), probabilities[handed_probs:] or None)
+        handed, handed_probs = len(parts), len(probabilities)
+        return token
+
+    def save_probabilities(kind: str = "sampled") -> None:
+        if probabilities:
+            ProbabilityStore(store.db).save(reply.id, probabilities, kind or "sampled")
+
     try:
         for event in events:
             if isinstance(event, Token):
                 parts.append(event.text)
+                counts.append(event.tokens)
+                probabilities.extend(event.probabilities or ())
                 if time.monotonic() - last_batch < save_interval:
                     continue
             if len(parts) > handed:
-                batch, handed = "".join(parts[handed:]), len(parts)
-                yield Token(batch)
+                yield batch()
                 store.update_message(reply.id, content="".join(parts[:handed]))
                 last_batch = time.monotonic()
             if isinstance(event, Token):
@@ -149,16 +213,19 @@ def stream_into(
                 reason = event.stats.finish_reason
                 stats = event.stats.to_dict()
                 stats["dropped_messages"] = dropped
+                save_probabilities(event.stats.probabilities)
                 store.update_message(
                     reply.id, content="".join(parts), status="complete" if reason == "stop" else "incomplete",
                     finish_reason=reason, stats=stats,
                 )
             yield event
         if len(parts) > handed:
-            yield Token("".join(parts[handed:]))
+            yield batch()
         if not finished:  # a source that ended without saying how: keep the text, say it may be cut
+            save_probabilities()
             store.update_message(reply.id, content="".join(parts), status="incomplete", finish_reason="interrupted")
     except DesktopGPTError as exc:
+        save_probabilities()
         store.update_message(
             reply.id, content="".join(parts), status="incomplete" if parts else "error", finish_reason="error",
             error=str(exc),
@@ -167,5 +234,6 @@ def stream_into(
     except BaseException:
         # The caller went away (window closed, Ctrl+C): keep what was written, marked incomplete.
         if store.message(reply.id).status == "streaming":
+            save_probabilities()
             store.update_message(reply.id, content="".join(parts), status="incomplete", finish_reason="cancelled")
         raise

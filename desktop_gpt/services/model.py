@@ -44,6 +44,8 @@ def load_model(
     choice = resolve_model(settings.model_path, str(override) if override else None)
     if choice.path is None:
         raise NoModelError(NO_MODEL_HELP)
+    if hasattr(engine, "state_limit_mb"):  # engines that save chat states (engine/states.py)
+        engine.state_limit_mb = settings.resume_cache_mb
     info = engine.load(
         choice.path, context_size=settings.context_size, gpu_layers=gpu_layers_value(settings.gpu_layers),
         threads=settings.threads, on_progress=on_progress,

@@ -120,6 +120,21 @@ def m004_apps(db: "Database", conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m005_token_probabilities(db: "Database", conn: sqlite3.Connection) -> None:
+    # Each token's probability and its alternatives, for replies generated with "Show probabilities"; a compressed
+    # blob beside the message (storage/probabilities.py), so messages without it cost nothing.
+    run_script(conn,
+        """
+        CREATE TABLE message_probabilities (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL DEFAULT 'sampled',
+            data BLOB NOT NULL
+        );
+        """
+    )
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the current transaction (``executescript`` would commit it first)."""
     statement = ""

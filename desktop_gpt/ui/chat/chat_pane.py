@@ -322,7 +322,7 @@ class ChatPane(QWidget):
         if not ask(self, "Delete chat",
                    f"Delete “{conv.title or 'New chat'}” and all its messages? This cannot be undone."):
             return
-        self.store.delete(cid)
+        chat_service.delete_conversation(self.store, self.controller.engine, cid)
         if cid == self.conversation_id:
             self.new_chat()
         self.conversations.refresh()
