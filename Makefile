@@ -37,6 +37,9 @@ bench: install  ## print the speed figures (not pass/fail)
 	$(PY) bench/store_browse.py
 	$(PY) bench/download.py
 	$(PY) bench/serve.py
+	$(PY) bench/vs_llama_bench.py   # the first run builds llama.cpp's llama-bench once (minutes), then it is cached
+	$(PY) bench/resume.py
+	$(PY) bench/startup.py
 
 screenshots: install  ## retake README's screenshots from the real app under Xvfb
 	xvfb-run -a -s "-screen 0 1280x860x24" $(PY) scripts/screenshots.py docs/screenshots

@@ -251,10 +251,19 @@ class EngineController(QObject):
     def generate(self, user_message: Message, params: SamplingParams | dict[str, Any] | None = None) -> int:
         """Stream the reply to a committed user message into storage, reporting it through the reply_* signals.
         Returns the job id, for ``stop``."""
+        return self._reply_job(lambda: chat_service.stream_reply(self.engine, self.store, user_message, params))
 
+    def continue_reply(self, reply: Message, position: int, token: int,
+                       params: SamplingParams | dict[str, Any] | None = None) -> int:
+        """A new version of ``reply`` that keeps its first ``position`` pieces and continues from the alternative
+        ``token`` ("Continue with this word instead"), reported like a reply. Returns the job id, for ``stop``."""
+        return self._reply_job(
+            lambda: chat_service.continue_with(self.engine, self.store, reply, position, token, params))
+
+    def _reply_job(self, make_events: Callable[[], Iterator[Any]]) -> int:
         def job(_ticket: _Job) -> None:
             self._pump(
-                lambda: chat_service.stream_reply(self.engine, self.store, user_message, params),
+                make_events,
                 started=lambda message: self.reply_started.emit(message),
                 text=lambda rid, text: self.reply_text.emit(rid, text),
                 trimmed=lambda rid, text: self.reply_trimmed.emit(rid, text),

@@ -136,6 +136,20 @@ def qcolor(name: str) -> QColor:
     return QColor(getattr(_current, name))
 
 
+def probability_colour(p: float) -> QColor:
+    """The background of a token the model chose with probability ``p`` ("Show probabilities"): none for a sure
+    token, shading towards the warning colour as it gets less likely and towards the deletion colour below 20%,
+    so the text keeps the contrast it has on those colours in both themes."""
+    surface = QColor(_current.surface)
+    if p >= 0.9:
+        return surface
+    target = QColor(_current.warning_bg if p >= 0.2 else _current.diff_del_bg)
+    strength = min(1.0, (0.9 - p) / 0.7) if p >= 0.2 else 1.0
+    mix = QColor()
+    mix.setRgbF(*(a + (b - a) * strength for a, b in zip(surface.getRgbF()[:3], target.getRgbF()[:3])))
+    return mix
+
+
 def pygments_colour(value: str) -> QColor:
     """A colour of the theme's Pygments style ("rrggbb", as Pygments gives it)."""
     return QColor("#" + value)

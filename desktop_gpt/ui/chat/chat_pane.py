@@ -30,16 +30,20 @@ from desktop_gpt.services.tool_runs import write_text_file
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.storage.conversations import export_markdown
+from desktop_gpt.storage.probabilities import ProbabilityStore
 from desktop_gpt.ui import tasks
 from desktop_gpt.ui.chat.composer import Composer
 from desktop_gpt.ui.chat.conversation_list import ConversationList
 from desktop_gpt.ui.chat.message_view import MessageView
+from desktop_gpt.ui.chat.probability_body import ProbabilityBody
 from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
+from desktop_gpt.ui.widgets.markdown_view import MarkdownView
 from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.safe_text import PlainLabel, ask, tip, warn
 
+TOP_ALTERNATIVES = 5  # alternatives kept per token with "Show probabilities"
 EMPTY_TEXT = N_("Ask anything. Everything stays on this computer.")
 
 
@@ -69,6 +73,7 @@ class ChatPane(QWidget):
         self.apps = None  # the AppDirectory (set by the Store) that knows each app's icon
         self._live: dict[int, str] = {}
         self._job: int | None = None  # this tab's reply request (EngineController job id) while it is pending
+        self._probabilities = ProbabilityStore(store.db)
 
         self.conversations = ConversationList(store, "chat", self)
         self.title_label = PlainLabel(_("New chat"), self)
@@ -92,6 +97,13 @@ class ChatPane(QWidget):
         header.addWidget(self.apps_button)
         header.addWidget(self.system_button)
         header.addWidget(self.export_button)
+        self.probabilities_button = QToolButton(self)
+        self.probabilities_button.setText(_("Show probabilities"))
+        self.probabilities_button.setToolTip(_("Shade each word of new replies by how likely the model found it; "
+                                               "click a word to see the alternatives and continue with one"))
+        self.probabilities_button.setCheckable(True)
+        self.probabilities_button.toggled.connect(self.show_probabilities)
+        header.addWidget(self.probabilities_button)
         self.notice = PlainLabel("", self)
         self.notice.setObjectName("chatNotice")
         self.notice.setWordWrap(True)
@@ -376,7 +388,36 @@ class ChatPane(QWidget):
 
     # -- sending --------------------------------------------------------------------------------------------
     def _params(self) -> dict:
-        return chat_service.reply_params(self.settings.sampling(), self.store, self.conversation_id)
+        params = chat_service.reply_params(self.settings.sampling(), self.store, self.conversation_id)
+        if self.probabilities_button.isChecked():
+            params["top_logprobs"] = TOP_ALTERNATIVES
+        return params
+
+    # -- probabilities ----------------------------------------------------------------------------------------
+    def show_probabilities(self, on: bool) -> None:
+        """Replies generated from now on carry their token probabilities; replies that have them show them."""
+        if self.probabilities_button.isChecked() != on:
+            self.probabilities_button.setChecked(on)  # comes back here through toggled
+            return
+        self.view.set_body_factory(self._probability_body if on else None)
+
+    def _probability_body(self, message: Message, parent):
+        if message.role != "assistant":
+            return MarkdownView(parent)
+        body = ProbabilityBody(message, self._probabilities.load, parent)
+        body.tokens.continue_requested.connect(
+            lambda position, token, mid=message.id: self.continue_with(mid, position, token))
+        return body
+
+    def continue_with(self, message_id: int, position: int, token: int) -> None:
+        """"Continue with this word instead": a new version of the reply, from the chosen token on."""
+        if self.busy:
+            self.status_message.emit(_("Stop the current reply first"))
+            return
+        reply = self.store.message(message_id)
+        self.view.remove_after(reply.parent_id)
+        self._job = self.controller.continue_reply(reply, position, token, self._params())
+        self.composer.set_busy(True)
 
     def send(self, text: str) -> None:
         """Commit the user's message, show it, and ask the engine for a reply."""

@@ -68,9 +68,9 @@ class TokenView(QTextEdit):
             f"<td align='right'>{percent(raw)}</td></tr>"
             for _token, text, p, raw in record["top"]
         )
+        heads = "".join(f"<th>{html.escape(h)}</th>" for h in (_("Alternative"), _("Chance"), _("Raw")))
         return (f"<p><b>{html.escape(repr_text(record['text']))}</b> {percent(record['p'])} "
-                f"({html.escape(which)})</p><table><tr><th>{html.escape(_('Alternative'))}</th>"
-                f"<th>{html.escape(_('Chance'))}</th><th>{html.escape(_('Raw'))}</th></tr>{rows}</table>")
+                f"({html.escape(which)})</p><table><tr>{heads}</tr>{rows}</table>")
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         position = self.position_at(event.position().toPoint())
