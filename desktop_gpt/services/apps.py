@@ -103,11 +103,13 @@ class AppEngine:
     exact_token_counts = property(lambda self: self._engine.exact_token_counts)
     stop_requested = property(lambda self: self._engine.stop_requested)
 
-    def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None) -> Iterator[Event]:
-        return self._engine.chat(with_instructions(messages, self.app.instructions), apply_style(params, self.app))
+    def chat(self, messages: list[dict[str, str]], params: SamplingParams | dict | None = None,
+             **options: Any) -> Iterator[Event]:
+        return self._engine.chat(with_instructions(messages, self.app.instructions), apply_style(params, self.app),
+                                 **options)
 
-    def complete(self, text: str, params: SamplingParams | dict | None = None) -> Iterator[Event]:
-        return self._engine.complete(text, params)
+    def complete(self, text: str, params: SamplingParams | dict | None = None, **options: Any) -> Iterator[Event]:
+        return self._engine.complete(text, params, **options)
 
     def load(self, *args: Any, **kwargs: Any):
         return self._engine.load(*args, **kwargs)

@@ -123,22 +123,27 @@ def continue_with(
     saved = ProbabilityStore(store.db).load(reply.id)
     if saved is None or not 0 <= position < len(saved[1]):
         raise ValueError("this reply has no token probabilities at that position")
-    _kind, records = saved
-    chosen = next((alt for alt in records[position]["top"] if alt[0] == token), None)
-    if chosen is None:
-        raise ValueError("that token was not one of the alternatives")
-    prefix = [t for r in records[:position] for t in r["ids"]] + [token]
+    prefix, kept = continued_prefix(saved[1], position, token)
     messages = prompt_messages(store, reply.conversation_id, reply.parent_id)
     model = engine.info.name if getattr(engine, "info", None) else None
     branch = store.add_message(reply.conversation_id, reply.parent_id, "assistant", "", "streaming", model)
     yield ReplyStarted(branch)
-    first = {"text": chosen[1], "p": chosen[2], "raw": chosen[3], "ids": [token], "top": records[position]["top"]}
     events = engine.chat(messages, params, session=session_of(reply), prefix_tokens=prefix)
-    yield from stream_into(store, branch, _with_prefix(events, records[:position] + [first]), save_interval)
+    yield from stream_into(store, branch, with_prefix_records(events, kept), save_interval)
 
 
-def _with_prefix(events: Iterator[Event], records: list[dict]) -> Iterator[Event]:
-    """The kept pieces' probabilities go first, so the branch shows them like the original."""
+def continued_prefix(records: list[dict], position: int, token: int) -> tuple[list[int], list[dict]]:
+    """For "Continue with this word instead" at ``position`` with ``token`` (one of that record's alternatives):
+    the token ids the new text starts with, and the probability records of that start."""
+    chosen = next((alt for alt in records[position]["top"] if alt[0] == token), None)
+    if chosen is None:
+        raise ValueError("that token was not one of the alternatives")
+    first = {"text": chosen[1], "p": chosen[2], "raw": chosen[3], "ids": [token], "top": records[position]["top"]}
+    return [t for r in records[:position] for t in r["ids"]] + [token], records[:position] + [first]
+
+
+def with_prefix_records(events: Iterator[Event], records: list[dict]) -> Iterator[Event]:
+    """The kept pieces' probabilities go first, so a continued text shows them like the original."""
     for event in events:
         if isinstance(event, Token) and records is not None:
             event = Token(event.text, event.tokens, records + (event.probabilities or []))

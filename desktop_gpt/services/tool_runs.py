@@ -58,11 +58,14 @@ def start(store: ConversationStore, prompt: Prompt) -> Message:
     return store.add_message(conversation.id, None, "user", prompt.input)
 
 
-def events_for(engine: EngineBackend, prompt: Prompt, params: SamplingParams | dict | None) -> Iterator[Event]:
-    """The engine stream of a prompt: a raw continuation, or a chat reply rendered with the model's template."""
+def events_for(engine: EngineBackend, prompt: Prompt, params: SamplingParams | dict | None,
+               prefix_tokens: list[int] | None = None) -> Iterator[Event]:
+    """The engine stream of a prompt: a raw continuation, or a chat reply rendered with the model's template.
+    ``prefix_tokens``: the result starts with these tokens ("Continue with this word instead")."""
+    extra = {"prefix_tokens": prefix_tokens} if prefix_tokens else {}
     if prompt.raw is not None:
-        return engine.complete(prompt.raw, params)
-    return engine.chat(prompt.messages or [], params)
+        return engine.complete(prompt.raw, params, **extra)
+    return engine.chat(prompt.messages or [], params, **extra)
 
 
 def begin(store: ConversationStore, prompt: Prompt, params: dict[str, Any], app: LaunchableApp | None = None,

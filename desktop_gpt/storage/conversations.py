@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from desktop_gpt.storage.db import Database, now
 
@@ -360,8 +360,11 @@ def title_from(text: str, limit: int = 48) -> str:
     return cut + "…"
 
 
-def export_markdown(conversation: Conversation, messages: Iterable[Message]) -> str:
-    """The shown branch of a conversation as a Markdown document."""
+def export_markdown(conversation: Conversation, messages: Iterable[Message],
+                    probabilities: Callable[[int], tuple[str, list[dict]] | None] | None = None) -> str:
+    """The shown branch of a conversation as a Markdown document. With ``probabilities`` (message id → its stored
+    token probabilities, storage/probabilities.py), each reply that has them is followed by a list of its tokens
+    with their chances and alternatives (only when asked: it is long)."""
     import datetime as _dt
 
     lines = [f"# {conversation.title or 'Untitled chat'}", ""]
@@ -376,4 +379,19 @@ def export_markdown(conversation: Conversation, messages: Iterable[Message]) -> 
         if m.role == "assistant" and m.incomplete:
             heading += " (incomplete)"
         lines += [heading, "", m.content, ""]
+        saved = probabilities(m.id) if probabilities is not None and m.role == "assistant" else None
+        if saved:
+            lines += probability_lines(*saved)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def probability_lines(kind: str, records: list[dict]) -> list[str]:
+    """Markdown for one reply's token probabilities: one line per token, its chance and the alternatives."""
+    which = "as sampled" if kind == "sampled" else "the model's own"
+    lines = [f"<details><summary>Token probabilities ({which})</summary>", ""]
+    for r in records:
+        alternatives = ", ".join(f"{json.dumps(text, ensure_ascii=False)} {p:.1%}" for t, text, p, _raw in r["top"]
+                                 if [t] != r["ids"])
+        lines.append(f"- {json.dumps(r['text'], ensure_ascii=False)} {r['p']:.1%}"
+                     + (f" — alternatives: {alternatives}" if alternatives else ""))
+    return lines + ["", "</details>", ""]

@@ -54,3 +54,28 @@ def test_show_probabilities_then_continue_with_another_word(qtbot, make_window):
     chat.probabilities_button.click()  # off: replies render as Markdown again
     qtbot.waitUntil(lambda: chat.view.widget_for(branch_id) is not None
                     and not isinstance(chat.view.widget_for(branch_id).body, ProbabilityBody))
+
+
+def test_writing_shows_probabilities_and_continues_with_another_word_in_a_new_preview(qtbot, make_window):
+    window = make_window()
+    window.context.settings.max_tokens = 12
+    pane = window.writing
+    pane.editor.setPlainText("The old lighthouse keeper climbed the stairs and")
+    pane.assistant.probabilities_button.click()
+    with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as finished:
+        pane.assistant.task_buttons["continue"].click()
+    first = finished.args[0]
+    _kind, records = ProbabilityStore(window.context.db).load(first.id)
+    tokens = pane.assistant.tokens
+    assert tokens.isVisible() and not pane.assistant.preview.isVisible()
+    assert tokens.toPlainText() == "".join(r["text"] for r in records) == pane.assistant.preview.toPlainText()
+
+    alternative = next(alt for alt in records[1]["top"] if alt[0] != records[1]["ids"][0])
+    with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as again:
+        tokens.continue_requested.emit(1, alternative[0])
+    second = again.args[0]
+    assert second.id != first.id  # a new preview (a new run); the first stays in Recent results
+    _, branch = ProbabilityStore(window.context.db).load(second.id)
+    assert branch[0] == records[0] and branch[1]["ids"] == [alternative[0]]
+    assert pane.assistant.preview.toPlainText().startswith(records[0]["text"] + alternative[1])
+    assert tokens.toPlainText() == pane.assistant.preview.toPlainText()

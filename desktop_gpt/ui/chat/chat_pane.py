@@ -349,10 +349,12 @@ class ChatPane(QWidget):
         if not path:
             return
         store = self.store
+        # token probabilities go in only when asked for: while "Show probabilities" is on
+        probabilities = self._probabilities.load if self.probabilities_button.isChecked() else None
 
         def write() -> str:  # off the GUI thread: a chat of thousands of messages takes a moment
             current = store.get(cid)
-            write_text_file(path, export_markdown(current, store.path_to(current.current_leaf_id)))
+            write_text_file(path, export_markdown(current, store.path_to(current.current_leaf_id), probabilities))
             return path
 
         self.status_message.emit(_("Exporting to {path}…").format(path=path))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,7 @@ from desktop_gpt.storage.conversations import PageKey
 from desktop_gpt.tools import languages, writing
 from desktop_gpt.ui.widgets.choices import UI_CONTENT_LANGUAGE, combo, select
 from desktop_gpt.ui.widgets.paged_list import PagedList
+from desktop_gpt.ui.widgets.token_view import TokenView
 from desktop_gpt.ui.widgets.when import when_text
 from desktop_gpt import i18n
 from desktop_gpt.i18n import N_, _
@@ -128,6 +130,13 @@ class AssistantPanel(QWidget):
             _("The result appears here as it is written. Then Replace, Insert, Retry or Discard.")
         )
         self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.tokens = TokenView(self)  # the finished result shaded by probability ("Show probabilities")
+        self.tokens.hide()
+        self.probabilities_button = QToolButton(self)
+        self.probabilities_button.setText(_("Show probabilities"))
+        self.probabilities_button.setToolTip(_("Shade each word of new results by how likely the model found it; "
+                                               "click a word to see the alternatives and continue with one"))
+        self.probabilities_button.setCheckable(True)
         self.replace_button = QPushButton(_("Replace"), self)
         self.replace_button.setToolTip(_("Put the result in place of the text it was made from (Ctrl+Z undoes it)"))
         self.insert_button = QPushButton(_("Insert"), self)
@@ -152,9 +161,13 @@ class AssistantPanel(QWidget):
             buttons.addWidget(button)
         preview_box = QGroupBox(_("Preview"), self)
         preview_col = QVBoxLayout(preview_box)
-        preview_col.addWidget(self.preview_status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.preview_status, 1)
+        status_row.addWidget(self.probabilities_button)
+        preview_col.addLayout(status_row)
         preview_col.addWidget(self.progress)
         preview_col.addWidget(self.preview, 1)
+        preview_col.addWidget(self.tokens, 1)
         preview_col.addLayout(buttons)
 
         self.runs = QListWidget(self)
@@ -198,6 +211,16 @@ class AssistantPanel(QWidget):
         self.discard_button.setEnabled(ready or state == "failed")
         self.replace_button.setDefault(ready and default == "replace")
         self.insert_button.setDefault(ready and default == "insert")
+
+    def show_tokens(self, saved: tuple[str, list[dict]] | None) -> None:
+        """Show the result's tokens shaded by probability (None: the plain preview)."""
+        if saved is None:
+            self.tokens.hide()
+            self.preview.show()
+            return
+        self.tokens.set_records(saved[1], saved[0])
+        self.preview.hide()
+        self.tokens.show()
 
     def append_preview(self, text: str) -> None:
         cursor = QTextCursor(self.preview.document())

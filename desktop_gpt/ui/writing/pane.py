@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_gpt.errors import DesktopGPTError, ToolInputError
+from desktop_gpt.services import chat as chat_service
 from desktop_gpt.services import tool_runs
 from desktop_gpt.paths import safe_file_name
 from desktop_gpt.settings import Settings
 from desktop_gpt.storage import ConversationStore, Message
 from desktop_gpt.storage.conversations import title_from
 from desktop_gpt.storage.documents import Document, DocumentStore
+from desktop_gpt.storage.probabilities import ProbabilityStore
 from desktop_gpt.tools import writing
 from desktop_gpt.tools.options import find
 from desktop_gpt.tools.templates import Prompt
@@ -35,6 +37,8 @@ from desktop_gpt.ui.writing.assistant import AssistantPanel
 from desktop_gpt.ui.writing.editing import put_result
 from desktop_gpt.i18n import N_, _, ngettext
 from desktop_gpt.ui.widgets.safe_text import warn
+
+TOP_ALTERNATIVES = 5  # alternatives kept per token with "Show probabilities"
 
 # The document is written to the database this long after the last keystroke (and when the window closes).
 AUTOSAVE_MS = 500
@@ -61,6 +65,7 @@ class WritingPane(QWidget):
         self._target: QTextCursor | None = None  # the text a run works on; Qt keeps it right as the text changes
         self._task: writing.Task | None = None
         self._last: Prompt | None = None
+        self._shown_probabilities: tuple[str, list[dict]] | None = None  # of the result shown, with its tokens
         self._loading = False
 
         self.editor = QPlainTextEdit(self)
@@ -131,6 +136,7 @@ class WritingPane(QWidget):
         a.task_requested.connect(self.run_task)
         a.draft_requested.connect(self.draft)
         a.more_requested.connect(self.continue_more)
+        a.tokens.continue_requested.connect(self.continue_with)
         a.accept_requested.connect(self.accept)
         a.retry_requested.connect(self.retry)
         a.discard_requested.connect(self.discard)
@@ -322,7 +328,18 @@ class WritingPane(QWidget):
 
     # -- runs -----------------------------------------------------------------------------------------------
     def _params(self) -> dict:
-        return self.settings.sampling()
+        params = self.settings.sampling()
+        if self.assistant.probabilities_button.isChecked():
+            params["top_logprobs"] = TOP_ALTERNATIVES
+        return params
+
+    def continue_with(self, position: int, token: int) -> None:
+        """"Continue with this word instead": a new preview that keeps the result's text up to ``position``,
+        takes ``token`` there and lets the model go on (the earlier result stays in Recent results)."""
+        if self._last is None or self._target is None or self.tracker.busy or self._shown_probabilities is None:
+            return
+        prefix, kept = chat_service.continued_prefix(self._shown_probabilities[1], position, token)
+        self._start(self._last, self._target, self._task, continued=(prefix, kept))
 
     def _selection_or_document(self) -> QTextCursor:
         cursor = QTextCursor(self.editor.textCursor())
@@ -376,7 +393,8 @@ class WritingPane(QWidget):
         self._start(prompt, self._target, self._task, keep_preview=True)
 
     def _start(
-        self, prompt: Prompt, target: QTextCursor, task: writing.Task | None, keep_preview: bool = False
+        self, prompt: Prompt, target: QTextCursor, task: writing.Task | None, keep_preview: bool = False,
+        continued: tuple[list[int], list[dict]] | None = None,
     ) -> None:
         self.save_now()
         if self.document is None:
@@ -386,10 +404,18 @@ class WritingPane(QWidget):
         self._target, self._task, self._last = target, task, prompt
         if not keep_preview:
             self.assistant.preview.clear()
+        self._shown_probabilities = None
+        self.assistant.show_tokens(None)
         self.assistant.preview_status.setText(_("Waiting for the model…"))
         self.assistant.set_state("running")
         params = self._params()
-        self.tracker.start(prompt, writing.continue_params(params) if task is not None and task.raw else params)
+        params = writing.continue_params(params) if task is not None and task.raw else params
+        events = None
+        if continued is not None:
+            prefix, kept = continued
+            events = lambda engine, _stopped: chat_service.with_prefix_records(  # noqa: E731
+                tool_runs.events_for(engine, prompt, params, prefix_tokens=prefix), kept)
+        self.tracker.start(prompt, params, events)
 
     def retry(self) -> None:
         if self._last is not None and self._target is not None and not self.tracker.busy:
@@ -399,6 +425,9 @@ class WritingPane(QWidget):
         self.tracker.stop()
 
     def _finished(self, message: Message | None, _stats) -> None:
+        if message is not None and self.assistant.probabilities_button.isChecked():
+            self._shown_probabilities = ProbabilityStore(self.store.db).load(message.id)
+            self.assistant.show_tokens(self._shown_probabilities)
         note = ending_note(message)
         has_text = bool(self.assistant.preview.toPlainText().strip())
         mode = self._default_mode()
@@ -433,10 +462,12 @@ class WritingPane(QWidget):
         self._target = None
         self.assistant.preview.clear()
         self.assistant.preview_status.setText(_("Done. Ctrl+Z undoes it."))
+        self.assistant.show_tokens(None)
         self.assistant.set_state("empty")
 
     def discard(self) -> None:
         self.assistant.preview.clear()
+        self.assistant.show_tokens(None)
         self.assistant.preview_status.setText("")
         self.assistant.set_state("empty")
 
