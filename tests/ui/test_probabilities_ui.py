@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from desktop_gpt.storage.probabilities import ProbabilityStore
 from desktop_gpt.ui.chat.probability_body import ProbabilityBody
 from desktop_gpt.ui.widgets.token_view import repr_text
+from tests.engine.test_probabilities import _part_of_a_character
 from tests.ui.conftest import REPLY_TIMEOUT_MS
 
 pytestmark = pytest.mark.model
@@ -40,7 +41,8 @@ def test_show_probabilities_then_continue_with_another_word(qtbot, make_window):
     assert len(actions) == len(records[1]["top"])
     assert [a.isEnabled() for a in actions].count(False) == 1  # the word already chosen
 
-    alternative = next(alt for alt in records[1]["top"] if alt[0] != records[1]["ids"][0])
+    alternative = next(alt for alt in records[1]["top"] if alt[0] != records[1]["ids"][0]
+                       and not _part_of_a_character(alt[1]))
     with qtbot.waitSignal(window.controller.reply_finished, timeout=REPLY_TIMEOUT_MS) as again:
         body.tokens.continue_requested.emit(1, alternative[0])
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=REPLY_TIMEOUT_MS)
@@ -70,7 +72,8 @@ def test_writing_shows_probabilities_and_continues_with_another_word_in_a_new_pr
     assert tokens.isVisible() and not pane.assistant.preview.isVisible()
     assert tokens.toPlainText() == "".join(r["text"] for r in records) == pane.assistant.preview.toPlainText()
 
-    alternative = next(alt for alt in records[1]["top"] if alt[0] != records[1]["ids"][0])
+    alternative = next(alt for alt in records[1]["top"] if alt[0] != records[1]["ids"][0]
+                       and not _part_of_a_character(alt[1]))
     with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as again:
         tokens.continue_requested.emit(1, alternative[0])
     second = again.args[0]
