@@ -62,6 +62,7 @@ def test_writing_shows_probabilities_and_continues_with_another_word_in_a_new_pr
     window = make_window()
     window.context.settings.max_tokens = 12
     pane = window.writing
+    window.tabs.setCurrentWidget(pane)
     pane.editor.setPlainText("The old lighthouse keeper climbed the stairs and")
     pane.assistant.probabilities_button.click()
     with qtbot.waitSignal(pane.tracker.finished, timeout=REPLY_TIMEOUT_MS) as finished:
