@@ -12,6 +12,7 @@ Prints time to first token (TTFT) of both, the cold TTFT of the long chat withou
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -72,6 +73,7 @@ def main() -> int:
         cold, stats = ttft(engine, history, params, "bench:long")
         saved = engine.resume_timings()
         engine.close()
+        shutil.copytree(states, states + ".saved")  # every round restarts from this state, as a reopened app would
         print(f"model={info.name} threads={info.threads} ctx={info.context_size} chat={stats.prompt_tokens} tokens "
               f"rounds={args.rounds}")
         history += [{"role": "assistant", "content": "We talked about many places."},
@@ -80,6 +82,8 @@ def main() -> int:
                     {"role": "user", "content": "What is a good name for a cat?"}]
         resumed, fresh, loads, evaluated = [], [], [], []
         for r in range(args.rounds):
+            shutil.rmtree(states)
+            shutil.copytree(states + ".saved", states)
             engine = Engine(state_dir=states)  # the app restarted
             engine.load(model, context_size=8192)
             t_new, _ = ttft(engine, new_chat, params, f"bench:new{r}")
@@ -95,6 +99,7 @@ def main() -> int:
             print(f"round {r + 1}: resumed TTFT {t_res * 1000:.0f} ms ({res_stats.prompt_evaluated} of "
                   f"{res_stats.prompt_tokens} prompt tokens processed), new chat TTFT {t_new * 1000:.0f} ms",
                   flush=True)
+        shutil.rmtree(states + ".saved")
     per_1000 = saved["save_bytes"] / saved["save_tokens"] * 1000 / 2**20
     med_res, med_new = statistics.median(resumed), statistics.median(fresh)
     print(f"cold TTFT of the {stats.prompt_tokens}-token chat (no state): {cold * 1000:.0f} ms "
