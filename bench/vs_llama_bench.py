@@ -5,7 +5,8 @@ llama_bench_build.py; the binary is cached). Then, interleaved round by round so
 - llama-bench ``-p 512 -n 128 -r 1`` (pp512: a 512-token batch; tg128: 128 single-token decodes, no sampling);
 - the app through its engine (worker process, pipe, sampler chain, detokenising), as the GUI uses it:
   pp = a 512-token prompt processed from scratch, timed to the first streamed token;
-  tg = 128 generated tokens (end-of-text ignored), timed from the first streamed piece to the last.
+  tg = 128 generated tokens (end-of-text ignored), timed from the first streamed piece to the last, with the
+  app's default sampling, greedy, and with token probabilities on (top 5 alternatives; goal >= 0.9x off).
 Medians of the rounds. Ends with ``tg_ratio=X pp_ratio=Y`` (app / llama-bench; goal >= 0.95 for both).
 """
 
@@ -54,7 +55,7 @@ def app_pp(engine, prompt_ids: list[int]) -> float:
     return evaluated / ((first or time.perf_counter()) - start)
 
 
-def app_tg(engine, n_gen: int, params) -> float:
+def app_tg(engine, params) -> float:
     """Generated tokens per second as the app receives them (after the first streamed piece)."""
     from desktop_gpt.engine import Done, Token
 
@@ -100,24 +101,28 @@ def main() -> int:
     sampled = SamplingParams(temperature=defaults.temperature, top_p=defaults.top_p, top_k=defaults.top_k,
                              repeat_penalty=defaults.repeat_penalty, max_tokens=args.gen, seed=0, ignore_eos=True)
     greedy = SamplingParams(temperature=0.0, max_tokens=args.gen, ignore_eos=True)
+    with_probs = SamplingParams(**{**sampled.__dict__, "top_logprobs": 5})
     print(f"model={info.name} backend={info.backend} threads={args.threads} gpu_layers={info.gpu_layers_label} "
           f"llama-bench={binary}")
-    app_tg(engine, 16, greedy)  # warm-up
-    rows: dict[str, list[float]] = {"bench_pp": [], "bench_tg": [], "app_pp": [], "app_tg": [], "app_tg_greedy": []}
+    app_tg(engine, SamplingParams(temperature=0.0, max_tokens=8, ignore_eos=True))  # warm-up
+    rows: dict[str, list[float]] = {"bench_pp": [], "bench_tg": [], "app_pp": [], "app_tg": [], "app_tg_greedy": [],
+                                    "app_tg_probs": []}
     for r in range(args.rounds):
         bench = llama_bench_round(binary, model, args.threads, args.prompt, args.gen)
         rows["bench_pp"].append(bench["pp"])
         rows["bench_tg"].append(bench["tg"])
         rows["app_pp"].append(app_pp(engine, prompt_ids))
-        rows["app_tg"].append(app_tg(engine, args.gen, sampled))
-        rows["app_tg_greedy"].append(app_tg(engine, args.gen, greedy))
+        rows["app_tg"].append(app_tg(engine, sampled))
+        rows["app_tg_greedy"].append(app_tg(engine, greedy))
+        rows["app_tg_probs"].append(app_tg(engine, with_probs))
         print(f"round {r + 1}: " + " ".join(f"{k}={v[-1]:.1f}" for k, v in rows.items()), flush=True)
     engine.close()
     med = {k: statistics.median(v) for k, v in rows.items()}
     print(f"medians (tokens/s): llama-bench pp{args.prompt}={med['bench_pp']:.1f} tg{args.gen}={med['bench_tg']:.1f}"
           f" | app pp={med['app_pp']:.1f} tg(default sampling)={med['app_tg']:.1f}"
           f" tg(greedy)={med['app_tg_greedy']:.1f}")
-    print(f"tg_greedy_ratio={med['app_tg_greedy'] / med['bench_tg']:.3f}")
+    print(f"tg_greedy_ratio={med['app_tg_greedy'] / med['bench_tg']:.3f} "
+          f"probabilities_on_ratio={med['app_tg_probs'] / med['app_tg']:.3f} (top 5 alternatives per token vs off)")
     print(f"tg_ratio={med['app_tg'] / med['bench_tg']:.3f} pp_ratio={med['app_pp'] / med['bench_pp']:.3f}")
     return 0
 
