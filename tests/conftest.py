@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -19,6 +22,11 @@ for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "TRANSFORM
 for _name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
     os.environ.pop(_name, None)
 os.environ["LANG"] = "C.UTF-8"
+# No test touches the real home: session fixtures (the shared engine) are made before each test's own home
+# exists, so the process starts with a throwaway one too.
+_SESSION_HOME = tempfile.mkdtemp(prefix="desktop-gpt-tests-")
+atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
+os.environ["DESKTOP_GPT_HOME"] = _SESSION_HOME
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +80,7 @@ def shared_engine(bundled_model, tmp_path_factory):
     """One engine with the bundled model loaded, shared by the tests that do not break it."""
     from desktop_gpt.engine import Engine
 
-    engine = Engine(log_dir=tmp_path_factory.mktemp("engine-logs"))
+    engine = Engine(log_dir=tmp_path_factory.mktemp("engine-logs"), state_dir=tmp_path_factory.mktemp("states"))
     engine.load(bundled_model, context_size=4096)
     yield engine
     engine.close()
