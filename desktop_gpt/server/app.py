@@ -24,6 +24,7 @@ from desktop_gpt import log
 from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Token
 from desktop_gpt.errors import ContextFullError, DesktopGPTError, EngineBusy, NoModelError
+from desktop_gpt.server import logprobs as lp
 from desktop_gpt.server.generation import Failed, Finished, Generation
 from desktop_gpt.server.requests import GenerationRequest, RequestError, error_response, parse_generation, parse_json
 from desktop_gpt.services import apps as app_service
@@ -146,6 +147,7 @@ class ModelServer:
             req = parse_generation(parse_json(await request.body()), chat)
             app = self._resolve(req.model)
             params = {**app_service.sampling(self.defaults(), app), **req.sampling}
+            params["top_logprobs"] = req.sampling.get("top_logprobs", 0)  # only for a client that asked
             if chat:
                 messages = req.messages if app is None else app_service.with_instructions(req.messages,
                                                                                            app.instructions)
@@ -171,18 +173,25 @@ class ModelServer:
             return json.dumps({"id": ident, "object": kind, "created": created, "model": req.model,
                                "choices": choices, **extra}, ensure_ascii=False)
 
-        def choice(text: str | None, finish: str | None) -> dict:
+        offset = 0  # characters of the reply so far (the legacy logprobs' text_offset)
+
+        def choice(text: str | None, finish: str | None, records: list[dict] | None = None) -> dict:
+            logprobs = None
+            if req.logprobs is not None and text is not None:
+                logprobs = (lp.chat_logprobs(records or [], req.logprobs) if chat
+                            else lp.completion_logprobs(records or [], req.logprobs, offset))
             if chat:
                 delta = {} if text is None else {"content": text}
-                return {"index": 0, "delta": delta, "finish_reason": finish}
-            return {"index": 0, "text": text or "", "finish_reason": finish}
+                return {"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish}
+            return {"index": 0, "text": text or "", "logprobs": logprobs, "finish_reason": finish}
 
         try:
             if chat:
                 yield chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
             while (item := await generation.queue.get()) is not None:
                 if isinstance(item, Token):
-                    yield chunk([choice(item.text, None)])
+                    yield chunk([choice(item.text, None, item.probabilities)])
+                    offset += len(item.text)
                 elif isinstance(item, Finished):
                     yield chunk([choice(None, item.finish_reason)])
                     if req.include_usage:
@@ -199,12 +208,14 @@ class ModelServer:
                      ) -> Response:
         watcher = asyncio.ensure_future(_stop_on_disconnect(request, generation))
         parts: list[str] = []
+        records: list[dict] = []
         finished: Finished | None = None
         failed: Failed | None = None
         try:
             while (item := await generation.queue.get()) is not None:
                 if isinstance(item, Token):
                     parts.append(item.text)
+                    records.extend(item.probabilities or [])
                 elif isinstance(item, Finished):
                     finished = item
                 elif isinstance(item, Failed):
@@ -217,11 +228,15 @@ class ModelServer:
             status, kind, code = _status_of(error)
             return error_response(status, str(error), kind=kind, code=code)
         text = "".join(parts)
+        logprobs = None
+        if req.logprobs is not None:
+            logprobs = (lp.chat_logprobs(records, req.logprobs) if chat
+                        else lp.completion_logprobs(records, req.logprobs))
         if chat:
-            choice = {"index": 0, "message": {"role": "assistant", "content": text},
+            choice = {"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": logprobs,
                       "finish_reason": finished.finish_reason}
         else:
-            choice = {"index": 0, "text": text, "finish_reason": finished.finish_reason}
+            choice = {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": finished.finish_reason}
         return JSONResponse({"id": _ident(chat), "object": "chat.completion" if chat else "text_completion",
                              "created": int(time.time()), "model": req.model, "choices": [choice],
                              "usage": _usage(finished)})

@@ -11,6 +11,7 @@ from desktop_gpt import log
 from desktop_gpt.engine.backend import EngineBackend
 from desktop_gpt.engine.protocol import Done, Event, GenerationStats, Token
 from desktop_gpt.errors import Cancelled, DesktopGPTError
+from desktop_gpt.server.logprobs import Aligner
 from desktop_gpt.services.engine_access import SERVER, EngineAccess
 from desktop_gpt.i18n import _
 
@@ -73,6 +74,7 @@ class Generation:
         self.access = access
         self.make_events = make_events
         self.scanner = StopScanner(stops)
+        self.aligner = Aligner()  # token probabilities follow the text they belong to
         self.loop = loop
         self.queue: asyncio.Queue = asyncio.Queue()
         self._stopped = threading.Event()
@@ -131,9 +133,10 @@ class Generation:
                 if self._stopped.is_set():
                     break
                 if isinstance(event, Token):
+                    self.aligner.add(event.probabilities)
                     text = self.scanner.feed(event.text)
                     if text:
-                        self._put(Token(text))
+                        self._put(Token(text, probabilities=self.aligner.take(text)))
                     if self.scanner.hit:
                         break  # closing the stream below stops the engine at once
                 elif isinstance(event, Done):
@@ -147,8 +150,9 @@ class Generation:
             reason = "stop" if self.scanner.hit else "cancelled"
         else:
             rest = self.scanner.flush()
-            if rest:
-                self._put(Token(rest))
+            records = self.aligner.rest()
+            if rest or records:
+                self._put(Token(rest, probabilities=records))
             reason = stats.finish_reason
         if self._stopped.is_set():
             reason = "cancelled"

@@ -13,6 +13,7 @@ FLOAT_FIELDS = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0), "min_p": (0.0, 1
 INT_FIELDS = {"max_tokens": (1, 1_000_000), "max_completion_tokens": (1, 1_000_000), "top_k": (0, 100_000),
               "seed": (-(2**63), 2**63 - 1), "n": (1, 1)}
 MAX_STOPS = 4
+MAX_TOP_LOGPROBS = {True: 20, False: 5}  # alternatives per token: chat, legacy completions
 
 
 class RequestError(Exception):
@@ -42,6 +43,7 @@ class GenerationRequest:
         sampling: only the sampling fields the client set (the server's defaults fill in the rest).
         stop: up to four strings that end the reply (not included in it).
         include_usage: send a last chunk with the token counts (``stream_options.include_usage``).
+        logprobs: how many alternatives to report with each token's logprob; None: no logprobs.
     """
 
     model: str
@@ -51,6 +53,7 @@ class GenerationRequest:
     sampling: dict[str, Any] = field(default_factory=dict)
     stop: list[str] = field(default_factory=list)
     include_usage: bool = False
+    logprobs: int | None = None
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
@@ -76,6 +79,9 @@ def parse_generation(data: dict[str, Any], chat: bool) -> GenerationRequest:
         if not isinstance(options, dict):
             raise RequestError(400, "'stream_options' must be an object.", param="stream_options")
         request.include_usage = options.get("include_usage") is True
+    request.logprobs = _logprobs(data, chat)
+    if request.logprobs is not None:
+        request.sampling["top_logprobs"] = max(1, request.logprobs)  # the engine reports at least one
     if chat:
         request.messages = _messages(data.get("messages"))
     else:
@@ -104,6 +110,26 @@ def _sampling(data: dict[str, Any]) -> dict[str, Any]:
         out["max_tokens"] = out.pop("max_completion_tokens")
     out.pop("n", None)
     return out
+
+
+def _logprobs(data: dict[str, Any], chat: bool) -> int | None:
+    """Chat: ``logprobs: true`` with ``top_logprobs`` 0–20; legacy completions: ``logprobs`` 0–5."""
+    top = MAX_TOP_LOGPROBS[chat]
+    value = data.get("logprobs")
+    if chat:
+        if value is not None and not isinstance(value, bool):
+            raise RequestError(400, "'logprobs' must be true or false.", param="logprobs")
+        count = data.get("top_logprobs")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= top):
+            raise RequestError(400, f"'top_logprobs' must be a whole number from 0 to {top}.", param="top_logprobs")
+        if count is not None and not value:
+            raise RequestError(400, "'top_logprobs' needs 'logprobs': true.", param="top_logprobs")
+        return (count or 0) if value else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+        raise RequestError(400, f"'logprobs' must be a whole number from 0 to {top}.", param="logprobs")
+    return value
 
 
 def _stops(data: dict[str, Any]) -> list[str]:
