@@ -8,7 +8,8 @@ Requests arrive as dicts on a pipe; replies go back as small tuples:
 ("rendered",) around each chat template render, so the client can give it a time budget (a template is a program
 from the model file).
 Reply text is batched: the first piece goes at once, then one message at most every FLUSH_S seconds.
-Stop is a shared flag (``cancel``) read between tokens and by llama.cpp's abort callback during a long prompt.
+Stop is a shared flag (``cancel``) read between tokens and by llama.cpp's abort callback during a long prompt; the
+worker sets it itself when the app's process ends without closing it (parent_watch.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from desktop_gpt import i18n, log
 from desktop_gpt.engine.decoder import KVCache, generate
 from desktop_gpt.engine.llama_log import LlamaLog
 from desktop_gpt.engine.offload import explain as explain_offload
+from desktop_gpt.engine.parent_watch import watch_parent
 from desktop_gpt.engine.protocol import LoadRequest, ModelInfo, SamplingParams
 from desktop_gpt.engine.resume import Resume
 from desktop_gpt.engine.templates import ChatTemplate, normalise
@@ -402,6 +404,7 @@ def serve(conn, cancel, log_dir: str | None = None) -> None:
 
         log.setup_logging(Path(log_dir), "engine.log", logging.DEBUG if os.environ.get("DESKTOP_GPT_DEBUG")
                           else logging.INFO)
+    watch_parent(cancel)  # a killed app leaves no worker behind, even in the middle of a long prompt
     try:
         worker = Worker(conn, cancel)
     except Exception as exc:  # noqa: BLE001 - e.g. llama_cpp missing or built for another CPU
