@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
 
 from desktop_gpt.redaction import redacting_filter
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(process)d]: %(message)s"
 _installed: set[str] = set()
+_hub_client_to_file = False
 
 
 def setup_logging(log_dir: Path, filename: str = "app.log", level: int = logging.INFO) -> Path:
@@ -37,7 +39,20 @@ def get(area: str) -> logging.Logger:
 
 def hub_client_logs_to_file() -> None:
     """huggingface_hub prints its retry notices on stderr; a CLI failure must be one line there, so they go to
-    our log file instead. Call after huggingface_hub is imported (it adds its stderr handler then)."""
+    our log file instead: now if the client is imported, else as it is imported (store/hf.py imports it late)."""
+    global _hub_client_to_file
+    _hub_client_to_file = True
+    if "huggingface_hub" in sys.modules:
+        _move_hub_client_handlers()
+
+
+def hub_client_imported() -> None:
+    """store/hf.py imported huggingface_hub (which adds its stderr handler then)."""
+    if _hub_client_to_file:
+        _move_hub_client_handlers()
+
+
+def _move_hub_client_handlers() -> None:
     client = logging.getLogger("huggingface_hub")
     for handler in list(client.handlers):
         if type(handler) is logging.StreamHandler:  # the client's own, on stderr

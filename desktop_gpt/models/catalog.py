@@ -9,11 +9,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from huggingface_hub.hf_api import ModelInfo
 
 from desktop_gpt.errors import HubProtocolError
 from desktop_gpt.models.quant import HubFile, ModelFile, group_files
 from desktop_gpt.resources import resource
+from desktop_gpt.store import hf
 from desktop_gpt.store.hub import HubConfig, check_repo_id, hub_errors, is_safe_repo_path, quick_get
 from desktop_gpt.i18n import _
 
@@ -93,7 +93,7 @@ def search(config: HubConfig, text: str = "", *, sort: str = "downloads", limit:
                 "list of repositories)."
             ).format(endpoint=config.endpoint)
         )
-    return [_summary(ModelInfo(**item)) for item in items]
+    return [_summary(hf.hf_api.ModelInfo(**item)) for item in items]
 
 
 def _summary(info: Any) -> RepoSummary:

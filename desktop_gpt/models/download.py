@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable
 
 import filelock
-from huggingface_hub.utils import get_session, hf_raise_for_status
 
 from desktop_gpt import log
 from desktop_gpt.errors import (
@@ -38,13 +37,10 @@ from desktop_gpt.models.gguf import read_gguf
 from desktop_gpt.models.partials import DownloadPart, DownloadRequest
 from desktop_gpt.models.progress import DownloadProgress, SpeedMeter
 from desktop_gpt.paths import inside
+from desktop_gpt.store import hf
 from desktop_gpt.store.hub import HubConfig, hub_errors, translate_error
 from desktop_gpt.i18n import _
 
-try:  # the HTTP library huggingface_hub uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
-    from huggingface_hub.utils import httpx as _http
-except ImportError:  # pragma: no cover - huggingface_hub 1.18–1.29
-    import httpx as _http  # type: ignore[no-redef]
 
 _log = log.get("downloads")
 
@@ -275,10 +271,12 @@ class Download:
         headers = {**config.headers(), "Accept-Encoding": "identity"}
         if have:
             headers["Range"] = f"bytes={have}-"
-        timeout = _http.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout, write=CONNECT_TIMEOUT, pool=CONNECT_TIMEOUT)
+        timeout = hf.http().Timeout(CONNECT_TIMEOUT, read=self.stall_timeout, write=CONNECT_TIMEOUT,
+                                    pool=CONNECT_TIMEOUT)
         self._report("connecting", self._base + have, force=True)
         try:
-            with get_session().stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as response:
+            session = hf.utils.get_session()
+            with session.stream("GET", url, headers=headers, timeout=timeout, follow_redirects=True) as response:
                 self._response = response
                 self._check_stop()
                 start = self._check_response(response, part, have)
@@ -321,7 +319,7 @@ class Download:
             raise _Retry(self._words(exc)) from None
         except Exception as exc:  # noqa: BLE001 - the HTTP library's errors: all transport trouble is worth a retry
             self._check_stop()
-            if isinstance(exc, _http.HTTPError) or isinstance(exc, (ConnectionError, TimeoutError)):
+            if isinstance(exc, hf.http().HTTPError) or isinstance(exc, (ConnectionError, TimeoutError)):
                 raise _Retry(self._words(exc)) from None
             raise
         finally:
@@ -347,7 +345,7 @@ class Download:
             with hub_errors(
                 self.config, repo_id=self.request.repo_id, filename=part.path, revision=self.request.revision
             ):
-                hf_raise_for_status(response)
+                hf.utils.hf_raise_for_status(response)
             raise DownloadError(
                 _("The Hugging Face Hub refused to send {path} (error {status}).").format(path=part.path, status=status)
             )

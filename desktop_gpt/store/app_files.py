@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_gpt import log
-from huggingface_hub.utils import get_session, hf_raise_for_status
 
 from desktop_gpt.errors import AppFormatError, AppInstallError, Cancelled, HubUnavailable
 from desktop_gpt.paths import app_paths
@@ -25,6 +24,7 @@ from desktop_gpt.store.app_format import (
     check_icon,
     parse_manifest,
 )
+from desktop_gpt.store import hf
 from desktop_gpt.store.hub import HubConfig, check_repo_id, hub_errors, is_safe_repo_path
 from desktop_gpt.i18n import _
 
@@ -258,10 +258,11 @@ class _Incomplete(Exception):
 def _get(config: HubConfig, url: str, repo_id: str, path: str, limit: int, what: str | None) -> bytes:
     # identity: the byte count and hashes are of the file itself, not of a compressed transfer.
     headers = {**config.headers(), "Accept-Encoding": "identity"}
-    with get_session().stream("GET", url, headers=headers, follow_redirects=True, timeout=config.timeout) as response:
+    session = hf.utils.get_session()
+    with session.stream("GET", url, headers=headers, follow_redirects=True, timeout=config.timeout) as response:
         if response.status_code >= 400:
             response.read()
-            hf_raise_for_status(response)
+            hf.utils.hf_raise_for_status(response)
         declared = response.headers.get("Content-Length")
         if response.headers.get("Content-Encoding", "identity") != "identity":
             declared = None  # the length of the compressed body, not the file's

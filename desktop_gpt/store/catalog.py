@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from huggingface_hub.hf_api import ModelInfo
 
 from desktop_gpt import log
 from desktop_gpt.errors import FileNotOnHub, HubProtocolError, RepoNotFound, RevisionNotFound
@@ -26,6 +25,7 @@ from desktop_gpt.store.app_format import (
     check_icon,
     parse_manifest,
 )
+from desktop_gpt.store import hf
 from desktop_gpt.store.hub import HubConfig, hub_errors, quick_get
 from desktop_gpt.store.library import strip_front_matter
 from desktop_gpt.store.token import origin_of
@@ -68,7 +68,7 @@ class AppListing:
         return self.repo_id.split("/")[-1]
 
     @classmethod
-    def from_info(cls, info: ModelInfo) -> "AppListing":
+    def from_info(cls, info: "hf.hf_api.ModelInfo") -> "AppListing":
         tags = tuple(info.tags or ())
         return cls(repo_id=info.id, author=info.author or info.id.split("/")[0], sha=info.sha,
                    likes=int(info.likes or 0), downloads=int(info.downloads or 0), updated=info.last_modified,
@@ -174,7 +174,8 @@ class AppSearch:
             following = None
         self._url, self._params = following, None
         self.pages += 1
-        return [AppListing.from_info(ModelInfo(**{**item, "siblings": item.get("siblings")})) for item in items]
+        model_info = hf.hf_api.ModelInfo
+        return [AppListing.from_info(model_info(**{**item, "siblings": item.get("siblings")})) for item in items]
 
 
 def fetch_card(config: HubConfig, repo_id: str, sha: str | None) -> AppCard:

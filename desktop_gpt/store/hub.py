@@ -22,24 +22,6 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
-from huggingface_hub import HfApi, constants, get_hf_file_metadata, hf_hub_download, hf_hub_url
-from huggingface_hub.errors import FileMetadataError
-from huggingface_hub.utils import (
-    EntryNotFoundError,
-    GatedRepoError,
-    HfHubHTTPError,
-    HFValidationError,
-    LocalEntryNotFoundError,
-    OfflineModeIsEnabled,
-    RepositoryNotFoundError,
-    RevisionNotFoundError,
-    build_hf_headers,
-    get_session,
-    hf_raise_for_status,
-    http_backoff,
-    validate_repo_id,
-)
-
 from desktop_gpt import __version__, log
 from desktop_gpt.errors import (
     DesktopGPTError,
@@ -57,16 +39,16 @@ from desktop_gpt.errors import (
 )
 from desktop_gpt.i18n import _
 from desktop_gpt.settings import Settings, load_settings
+from desktop_gpt.store import hf
 from desktop_gpt.store.token import origin_of, read_saved_token
 
-try:  # the HTTP library huggingface_hub itself uses (httpx2 on 2.x, httpx on 1.x), under one name since 1.30
-    from huggingface_hub.utils import httpx as _http
-
-    _TransportError: type[BaseException] = _http.HTTPError
-except ImportError:  # 1.18–1.29: HfHubHTTPError derives from that library's HTTPError
-    _TransportError = HfHubHTTPError.__bases__[0]
-
 _log = log.get("hub")
+
+
+def _transport_error() -> type[BaseException]:
+    """The HTTP library's base error (on huggingface_hub 1.18–1.29: the base of HfHubHTTPError)."""
+    module = hf.http()
+    return getattr(module, "HTTPError", None) or hf.utils.HfHubHTTPError.__bases__[0]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 API_TIMEOUT = 30.0  # seconds; the client's own default is to wait forever for an API answer
@@ -115,7 +97,7 @@ class HubConfig:
             token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or None
             source = "HF_TOKEN" if token else None
         env_offline = any(os.environ.get(name, "").strip().lower() in _TRUE
-                          for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")) or constants.HF_HUB_OFFLINE
+                          for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
         reason = "settings" if settings.offline else ("HF_HUB_OFFLINE" if env_offline else None)
         return cls(endpoint=endpoint.rstrip("/"), token=token, token_source=source, offline=reason is not None,
                    offline_reason=reason, store_repo=settings.store_repo)
@@ -131,7 +113,7 @@ class HubConfig:
         return f"{self.endpoint}/{prefix}{repo_id}"
 
     def file_url(self, repo_id: str, filename: str, *, revision: str | None = None, repo_type: str = "model") -> str:
-        return hf_hub_url(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=self.endpoint)
+        return hf.hub.hf_hub_url(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=self.endpoint)
 
     def require_online(self) -> None:
         """Raise HubOffline when offline mode forbids contacting the Hub, HubRequestError for a plain-http address
@@ -145,16 +127,16 @@ class HubConfig:
                                   endpoint=self.endpoint)
         _remember_home(self)
 
-    def api(self) -> HfApi:
+    def api(self) -> hf.hub.HfApi:
         """An HfApi for this endpoint and token (never the client's implicit token); raises HubOffline."""
         self.require_online()
         _prepare_client(self.timeout, self)
-        return HfApi(endpoint=self.endpoint, token=self.token or False, **LIBRARY)
+        return hf.hub.HfApi(endpoint=self.endpoint, token=self.token or False, **LIBRARY)
 
     def headers(self) -> dict[str, str]:
         """The headers the client would send (user agent, Authorization), for the app's own downloader."""
         _remember_home(self)
-        return build_hf_headers(token=self.token or False, **LIBRARY)
+        return hf.utils.build_hf_headers(token=self.token or False, **LIBRARY)
 
 
 _api_timeout = API_TIMEOUT  # the client's HTTP session is shared by the whole process, so this is too
@@ -199,11 +181,11 @@ _token_homes: dict[str, set[str]] = {}  # token → the origins it may be sent t
 def _prepare_client(timeout: float, config: "HubConfig | None" = None) -> None:
     # The app promises no telemetry; the client checks this constant on every call.
     global _api_timeout
-    constants.HF_HUB_DISABLE_TELEMETRY = True
+    hf.constants.HF_HUB_DISABLE_TELEMETRY = True
     _api_timeout = timeout
     if config is not None:
         _remember_home(config)
-    session = get_session()
+    session = hf.utils.get_session()
     hooks = session.event_hooks
     missing = [hook for hook in (_bound_timeouts, _keep_token_home) if hook not in hooks["request"]]
     if missing:
@@ -214,7 +196,7 @@ def _remember_home(config: "HubConfig") -> None:
     """The token of ``config`` may go to its endpoint's origin (and only to the origins it was used with)."""
     if config.token:
         _token_homes.setdefault(config.token, set()).add(origin_of(config.endpoint))
-    session = get_session()
+    session = hf.utils.get_session()
     if _keep_token_home not in session.event_hooks["request"]:
         session.event_hooks = {**session.event_hooks, "request": [*session.event_hooks["request"], _keep_token_home]}
 
@@ -251,10 +233,11 @@ def download_file(config: HubConfig, repo_id: str, filename: str, *, revision: s
     config.require_online()
     _prepare_client(config.timeout, config)
     with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
-        path = hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type, endpoint=config.endpoint,
-                               token=config.token or False, cache_dir=cache_dir, local_dir=local_dir,
-                               force_download=force_download, etag_timeout=constants.HF_HUB_ETAG_TIMEOUT,
-                               tqdm_class=tqdm_class, **LIBRARY)
+        path = hf.hub.hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type,
+                                      endpoint=config.endpoint, token=config.token or False, cache_dir=cache_dir,
+                                      local_dir=local_dir, force_download=force_download,
+                                      etag_timeout=hf.constants.HF_HUB_ETAG_TIMEOUT, tqdm_class=tqdm_class,
+                                      **LIBRARY)
     return Path(path)
 
 
@@ -265,8 +248,9 @@ def file_metadata(config: HubConfig, repo_id: str, filename: str, *, revision: s
     _prepare_client(config.timeout, config)
     url = config.file_url(repo_id, filename, revision=revision, repo_type=repo_type)
     with hub_errors(config, repo_id=repo_id, filename=filename, revision=revision, repo_type=repo_type):
-        return get_hf_file_metadata(url, token=config.token or False, timeout=constants.HF_HUB_ETAG_TIMEOUT,
-                                    endpoint=config.endpoint, **LIBRARY)
+        return hf.hub.get_hf_file_metadata(url, token=config.token or False,
+                                           timeout=hf.constants.HF_HUB_ETAG_TIMEOUT, endpoint=config.endpoint,
+                                           **LIBRARY)
 
 
 # The client retries a listing 5 times with 1-2-4-8-8 s pauses (~23 s before "Hub down"); a list a person is
@@ -279,9 +263,10 @@ def quick_get(config: HubConfig, url: str, *, params: Any = None, **kwargs: Any)
     """GET ``url`` with this config's headers and one short retry; raises the client's errors (use inside
     ``hub_errors``). Returns the response."""
     config.api()  # raises HubOffline before any request, and bounds the client's timeouts
-    response = http_backoff("GET", url, params=params, headers=config.headers(), max_retries=QUICK_RETRIES,
-                            base_wait_time=QUICK_WAIT, max_wait_time=QUICK_WAIT, timeout=config.timeout, **kwargs)
-    hf_raise_for_status(response)
+    response = hf.utils.http_backoff("GET", url, params=params, headers=config.headers(),
+                                     max_retries=QUICK_RETRIES, base_wait_time=QUICK_WAIT, max_wait_time=QUICK_WAIT,
+                                     timeout=config.timeout, **kwargs)
+    hf.utils.hf_raise_for_status(response)
     return response
 
 
@@ -313,14 +298,14 @@ def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | Non
                     repo_type: str = "model") -> HubError | None:
     """The HubError that explains ``exc`` to a person; None when ``exc`` is not about the Hub (a bug)."""
     ep = config.endpoint
-    response = getattr(exc, "response", None) if isinstance(exc, HfHubHTTPError) else None
+    response = getattr(exc, "response", None) if isinstance(exc, hf.utils.HfHubHTTPError) else None
     url = str(response.url) if response is not None and response.request is not None else ""
     repo_id = getattr(exc, "repo_id", None) or repo_id
     status = response.status_code if response is not None else None
     kw: dict[str, Any] = {"endpoint": ep, "repo_id": repo_id, "status": status}
     name = f"'{repo_id}'" if repo_id else "that repository"
 
-    if isinstance(exc, LocalEntryNotFoundError):
+    if isinstance(exc, hf.utils.LocalEntryNotFoundError):
         # hf_hub_download wraps why it could not reach the Hub (and found no cached copy): explain the cause.
         cause = exc.__cause__ or exc.__context__
         if cause is not None:
@@ -329,9 +314,9 @@ def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | Non
             if found is not None:
                 return found
         return HubUnavailable(_unreachable(ep), **kw)
-    if isinstance(exc, OfflineModeIsEnabled):
+    if isinstance(exc, hf.utils.OfflineModeIsEnabled):
         return HubOffline(_offline_message("HF_HUB_OFFLINE"), **kw)
-    if isinstance(exc, GatedRepoError):
+    if isinstance(exc, hf.utils.GatedRepoError):
         page = config.repo_url(repo_id or "", repo_type)
         if config.token:
             message = (f"Your access token has not been given access to the gated repository {name} yet. "
@@ -340,24 +325,24 @@ def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | Non
             message = (f"{name} is a gated repository: its authors ask you to accept their conditions first. "
                        f"Open {page}, request access, then add your access token in Settings.")
         return GatedRepo(message, url=page, **kw)
-    if isinstance(exc, RepositoryNotFoundError):
+    if isinstance(exc, hf.utils.RepositoryNotFoundError):
         hint = ("your access token does not give access to it" if config.token
                 else "add an access token in Settings to see it")
         return RepoNotFound(_("There is no repository {name} on the Hugging Face Hub at {ep}, or it is private "
                               "({hint}).").format(name=name, ep=ep, hint=hint), **kw)
-    if isinstance(exc, RevisionNotFoundError):
+    if isinstance(exc, hf.utils.RevisionNotFoundError):
         revision = revision or _from_url(url, 1)
         return RevisionNotFound(
             _("{name} has no branch, tag or commit called '{revision}'.").format(name=name, revision=revision), **kw
         )
-    if isinstance(exc, EntryNotFoundError):
+    if isinstance(exc, hf.utils.EntryNotFoundError):
         filename = filename or _from_url(url, 2) or "That file"
         at = f" (revision {revision})" if revision and revision != "main" else ""
         return FileNotOnHub(
             _("'{filename}' is not in {name}{at} on the Hugging Face Hub.").format(filename=filename, name=name, at=at),
             **kw,
         )
-    if isinstance(exc, HfHubHTTPError) and status is not None:
+    if isinstance(exc, hf.utils.HfHubHTTPError) and status is not None:
         said = _server_said(exc)
         if status == 401:
             message = (
@@ -396,13 +381,13 @@ def translate_error(exc: BaseException, config: HubConfig, *, repo_id: str | Non
             + (f": {said}" if said else "."),
             **kw,
         )
-    if isinstance(exc, FileMetadataError):
+    if isinstance(exc, hf.errors.FileMetadataError):
         return HubProtocolError(_not_a_hub(ep) + _(" (a file answer lacked the Hub's headers)"), **kw)
-    if isinstance(exc, HFValidationError):
+    if isinstance(exc, hf.utils.HFValidationError):
         return RepoNotFound(
             _("{name} is not a valid repository name: it should look like owner/name.").format(name=name), **kw
         )
-    if isinstance(exc, _TransportError) or isinstance(exc, (ConnectionError, TimeoutError)):
+    if isinstance(exc, _transport_error()) or isinstance(exc, (ConnectionError, TimeoutError)):
         kinds = {c.__name__ for c in type(exc).__mro__}
         if "TimeoutException" in kinds or isinstance(exc, TimeoutError):
             return HubUnavailable(
@@ -444,8 +429,8 @@ def check_repo_id(repo_id: object, asked: str | None = None) -> str:
     ok = isinstance(repo_id, str) and repo_id.isascii() and repo_id.count("/") <= 1
     if ok:
         try:
-            validate_repo_id(repo_id)
-        except HFValidationError:
+            hf.utils.validate_repo_id(repo_id)
+        except hf.utils.HFValidationError:
             ok = False
     if not ok or (asked is not None and repo_id.casefold() != asked.casefold()):  # type: ignore[union-attr]
         shown = repr(repo_id)[:80]
@@ -499,7 +484,7 @@ def _offline_message(reason: str | None) -> str:
     )
 
 
-def _server_said(exc: HfHubHTTPError) -> str:
+def _server_said(exc: hf.utils.HfHubHTTPError) -> str:
     said = (getattr(exc, "server_message", None) or "").strip().splitlines()
     return said[0][:200] if said else ""
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
-from huggingface_hub import CommitOperationAdd
 
 from desktop_gpt import log
 from desktop_gpt.errors import AppFormatError, HubAuthError
-from desktop_gpt.store import app_files
+from desktop_gpt.store import app_files, hf
 from desktop_gpt.store.app_format import (
     APP_TAG,
     CATEGORY_TAG_PREFIX,
@@ -108,7 +107,7 @@ def publish_folder(path: Path | str, repo_id: str, token: str | None = None, pri
         api.create_repo(repo_id, private=private, exist_ok=True)
         commit = api.create_commit(
             repo_id,
-            [CommitOperationAdd(name, data) for name, data in files.items()],
+            [hf.hub.CommitOperationAdd(name, data) for name, data in files.items()],
             commit_message=f"Publish {manifest.name}" + (f" {manifest.version}" if manifest.version else ""),
         )
     _log.info("published %s to %s at %s", folder, repo_id, commit.oid)
