@@ -32,6 +32,7 @@ from desktop_gpt.errors import (
     ServerUnreachable,
     StreamInterrupted,
 )
+from desktop_gpt.instance import APP_INSTANCE, HEADER
 from desktop_gpt.redaction import register_secret
 from desktop_gpt.i18n import _
 
@@ -89,12 +90,15 @@ class RemoteEngine:
         self.host = host_of(self.base_url)
         self._root = self.base_url[: -len("/v1")]
         register_secret(api_key)
+        # Every request says which app sent it: the app's own local server refuses it (server/own_app.py)
+        # instead of waiting on the app for ever.
+        own = {HEADER: APP_INSTANCE}
         self._client = openai.OpenAI(
             base_url=self.base_url, api_key=api_key or "no-key", max_retries=0,
-            timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT_S),
+            timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT_S), default_headers=own,
         )
         self._http = openai.DefaultHttpxClient(timeout=openai.Timeout(30.0, connect=CONNECT_TIMEOUT_S),
-                                  headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
+                                  headers={**own, "Authorization": f"Bearer {api_key}"} if api_key else own)
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._response = None  # the httpx response being streamed, so cancel() can shut it
@@ -356,6 +360,15 @@ class RemoteEngine:
 
         _log.info("server request failed: %s: %s", type(exc).__name__, exc)
         where = f"the server at {self.host}"
+        if isinstance(exc, openai.APIStatusError) and is_own_server(exc.response):
+            return ServerError(
+                _(
+                    "That address is this app's own server (Settings → Engine → “Serve the model to other programs "
+                    "on this computer”), which serves the model this app uses, so the app would wait on itself. "
+                    "Choose “This computer (llama.cpp)” to use the model here, or enter the address of another "
+                    "server."
+                )
+            )
         if isinstance(exc, openai.APITimeoutError):
             return ServerUnreachable(
                 _("{capitalize} did not answer in time. Check that it is running.").format(
@@ -433,6 +446,11 @@ class RemoteEngine:
         finally:
             if got:
                 self._lock.release()
+
+
+def is_own_server(response: Any) -> bool:
+    """The answer is this app's own local server refusing it (server/own_app.py: 508 Loop Detected)."""
+    return response.status_code == 508 and response.headers.get(HEADER) == APP_INSTANCE
 
 
 def _shut(response: Any) -> None:

@@ -26,6 +26,7 @@ from desktop_gpt.engine.protocol import Token
 from desktop_gpt.errors import ContextFullError, DesktopGPTError, EngineBusy, NoModelError
 from desktop_gpt.server import logprobs as lp
 from desktop_gpt.server.generation import Failed, Finished, Generation
+from desktop_gpt.server.own_app import RefuseOwnApp
 from desktop_gpt.server.requests import GenerationRequest, RequestError, error_response, parse_generation, parse_json
 from desktop_gpt.services import apps as app_service
 from desktop_gpt.services.engine_access import EngineAccess, QueueFull
@@ -50,11 +51,14 @@ class ServerOptions:
         api_key: every /v1 request must carry ``Authorization: Bearer <api_key>`` (None: no key needed).
         cors_origins: web pages (origins) allowed to call the server from a browser; empty: none.
         max_waiting: requests that may wait for the engine before the next gets 503.
+        own_app: the app instance (desktop_gpt.instance) whose engine this server serves, whatever it is now;
+            its own requests are refused (server/own_app.py). None: a server on an engine of its own.
     """
 
     api_key: str | None = None
     cors_origins: list[str] = field(default_factory=list)
     max_waiting: int = 8
+    own_app: str | None = None
 
 
 class ModelServer:
@@ -79,6 +83,8 @@ class ModelServer:
             middleware.append(Middleware(CORSMiddleware, allow_origins=self.options.cors_origins,
                                          allow_methods=["GET", "POST"], allow_headers=["Authorization",
                                                                                        "Content-Type"]))
+        if self.options.own_app:  # outermost: refused before anything else looks at the request
+            middleware.insert(0, Middleware(RefuseOwnApp, instance=self.options.own_app))
         routes = [
             Route("/health", self.health, methods=["GET"]),
             Route("/v1/models", self.models, methods=["GET"]),

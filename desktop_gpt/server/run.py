@@ -106,12 +106,15 @@ def model_server(
     api_key: str | None = None,
     cors_origins: list[str] | None = None,
     max_waiting: int = 8,
+    own_app: str | None = None,
 ) -> Any:
-    """The ModelServer on ``engine`` with the user's sampling settings and every installed and built-in app."""
+    """The ModelServer on ``engine`` with the user's sampling settings and every installed and built-in app.
+    ``own_app``: the app instance whose engine it serves (ServerOptions.own_app)."""
     from desktop_gpt.server.app import ModelServer, ServerOptions
     from desktop_gpt.services.engine_access import EngineAccess
     from desktop_gpt.store.library import AppLibrary
 
     library = AppLibrary()
-    options = ServerOptions(api_key=api_key, cors_origins=list(cors_origins or []), max_waiting=max_waiting)
+    options = ServerOptions(api_key=api_key, cors_origins=list(cors_origins or []), max_waiting=max_waiting,
+                            own_app=own_app)
     return ModelServer(engine, access or EngineAccess(max_waiting), settings.sampling, library.apps, options)

@@ -44,10 +44,14 @@ class LocalServerSwitch(QObject):
             self.start()
 
     def start(self) -> None:
+        from desktop_gpt.instance import APP_INSTANCE
         from desktop_gpt.server.run import DEFAULT_HOST, BackgroundServer, model_server
 
         try:
-            self._server = model_server(self.controller.engine, self.settings, self.controller.access)
+            # It follows the window's engine (_engine_changed): were that a remote engine pointed here, the
+            # window's requests would wait on themselves, so the server refuses them (server/own_app.py).
+            self._server = model_server(self.controller.engine, self.settings, self.controller.access,
+                                        own_app=APP_INSTANCE)
             self._running = BackgroundServer(self._server.asgi(), DEFAULT_HOST, self.settings.serve_port).start()
         except DesktopGPTError as exc:
             self._running = self._server = None

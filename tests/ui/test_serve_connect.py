@@ -88,3 +88,33 @@ def test_the_window_serves_its_model_and_shows_when_it_is_used(qtbot, make_windo
     settings.serve = False
     window.local_server.apply()
     assert not window.status.serve_label.isVisible() and window.local_server.address == ""
+
+
+def test_the_window_pointed_at_its_own_server_says_so_instead_of_waiting_on_itself(qtbot, make_window, monkeypatch):
+    """Serving, then Settings → Engine → A server with the address the window itself serves at: Find models and
+    connecting both say that this is the app's own server (before, a reply waited on itself until Stop)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_gpt.ui.settings_dialog import SettingsDialog
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    window = make_window()
+    settings = window.context.settings
+    settings.serve, settings.serve_port = True, free_port()
+    with qtbot.waitSignal(window.local_server.changed, timeout=LOAD_TIMEOUT_MS):
+        window.local_server.apply()
+    dialog = SettingsDialog(settings, window)
+    dialog.engine.remote.setChecked(True)
+    dialog.engine.url.setText(window.local_server.address)
+    dialog.engine.find_button.click()
+    qtbot.waitUntil(lambda: dialog.engine.find_button.isEnabled(), timeout=REPLY_TIMEOUT_MS)
+    assert "this app's own server" in dialog.engine.find_status.text()
+    assert dialog.engine.save_key() is None
+    dialog.apply()
+    with qtbot.waitSignal(window.controller.load_failed, timeout=LOAD_TIMEOUT_MS) as failed:
+        window.controller.switch_engine()
+    assert "That address is this app's own server" in failed.args[0]
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=LOAD_TIMEOUT_MS)
+    assert warnings and "this app's own server" in warnings[-1]
+    assert window.controller.access.holder is None and window.local_server.address  # still serving
