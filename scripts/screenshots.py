@@ -95,6 +95,45 @@ def scene_app_chat(window, qt: Qt) -> None:
     qt.until(lambda: not window.controller.busy)
 
 
+class ScreenArea:
+    """What is on the screen where a window is, popups included (a window's own grab() leaves menus out)."""
+
+    def __init__(self, window):
+        self.window = window
+
+    def grab(self):
+        from PySide6.QtGui import QGuiApplication
+
+        frame = self.window.frameGeometry()
+        return QGuiApplication.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+
+
+@scene("probabilities")
+def scene_probabilities(window, qt: Qt):
+    """Chat with Show probabilities on: a reply shaded token by token, with one token's alternatives open."""
+    from PySide6.QtCore import QPoint
+
+    from desktop_gpt.ui.widgets.token_view import TokenView
+
+    window.context.settings.max_tokens = 60  # the default temperature: shades show what the sampler chose from
+    window.tabs.setCurrentIndex(0)
+    window.chat.new_chat()
+    window.chat.show_probabilities(True)
+    window.chat.send("Suggest a name for a friendly robot, and say why in one sentence.")
+    qt.wait(window.controller.reply_finished)
+    qt.until(lambda: not window.controller.busy)
+    qt.settle(500)
+    view = next(v for v in window.findChildren(TokenView) if v.isVisible() and v.records)
+    # the alternatives of the first word the model was least sure of
+    position = min(range(min(len(view.records), 12)), key=lambda i: view.records[i]["p"])
+    cursor = view.textCursor()
+    cursor.setPosition(sum(len(r["text"]) for r in view.records[:position]) + 1)
+    rect = view.cursorRect(cursor)
+    view.alternatives_menu(position).popup(view.viewport().mapToGlobal(QPoint(rect.x(), rect.bottom() + 4)))
+    qt.settle(500)
+    return ScreenArea(window)
+
+
 ESSAY = """# Why local models matter
 
 Running a language model on your own computer means your drafts, notes and code never leave it. There is no account to create, no monthly bill and no waiting for a server on the other side of the world. The trade-off used to be quality, but small quantized models have become surprisingly capable for everyday writing, and a laptop from the last few years runs them at reading speed.

@@ -37,8 +37,10 @@ def test_show_probabilities_then_continue_with_another_word(qtbot, make_window):
     for _token, text, _p, _raw in records[1]["top"]:
         assert html.escape(repr_text(text)) in tip
     menu = body.tokens.alternatives_menu(1)
-    actions = menu.actions()
-    assert len(actions) == len(records[1]["top"])
+    header = menu.actions()[0]  # says which word was written, and its chance
+    assert not header.isEnabled() and repr_text(records[1]["text"]) in header.text()
+    actions = [a for a in menu.actions() if a.data() is not None]
+    assert [a.data() for a in actions] == [alt[0] for alt in records[1]["top"]]
     assert [a.isEnabled() for a in actions].count(False) == 1  # the word already chosen
 
     alternative = next(alt for alt in records[1]["top"] if alt[0] != records[1]["ids"][0]

@@ -7,7 +7,7 @@ import html
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QFrame, QMenu, QTextEdit, QToolTip, QWidget
 
 from desktop_gpt.i18n import _
 from desktop_gpt.ui import theme
@@ -35,6 +35,7 @@ class TokenView(QTextEdit):
     def __init__(self, parent: QWidget | None = None, can_continue: bool = True):
         super().__init__(parent)
         self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)  # it sits in the reply's bubble like the Markdown it replaces
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.setObjectName("tokenView")
@@ -82,7 +83,8 @@ class TokenView(QTextEdit):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         position = self.position_at(event.position().toPoint())
-        if position is not None and event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+        left = event.button() == Qt.MouseButton.LeftButton
+        if position is not None and left and not self.textCursor().hasSelection():
             self.alternatives_menu(position).popup(event.globalPosition().toPoint())
         super().mouseReleaseEvent(event)
 
@@ -91,9 +93,14 @@ class TokenView(QTextEdit):
         menu = QMenu(self)
         record = self.records[position]
         chosen = record["ids"][0] if record["ids"] else None
+        header = menu.addAction(_("“{word}” was written: {chance}").format(word=repr_text(record["text"]),
+                                                                          chance=percent(record["p"])))
+        header.setEnabled(False)
+        menu.addSeparator()
         for token, text, p, _raw in record["top"]:
             label = _("Continue with “{word}” instead ({chance})").format(word=repr_text(text), chance=percent(p))
             action = menu.addAction(label)
+            action.setData(token)
             action.setEnabled(self.can_continue and token != chosen)
             action.triggered.connect(lambda _checked=False, t=token: self.continue_requested.emit(position, t))
         return menu
