@@ -158,6 +158,26 @@ def test_pause_keeps_the_partial_and_resume_continues_with_a_range(qtbot, make_m
     assert ranges[-1] == "bytes=150000-"  # it continued where it stopped
 
 
+def test_a_second_download_says_it_waits_for_the_first(qtbot, make_manager, hub):
+    seeded = add_tiny_repo(hub)
+    first, second = "tiny-Q8_0.gguf", "tiny-Q4_K_M.gguf"
+    hub.stall_after[seeded.sha256(first)] = (150_000, 30)  # holds mid-way, so the second has to wait
+    manager = make_manager(stall_timeout=30)
+    messages = []
+    manager.message.connect(messages.append)
+    running = _start_download(qtbot, manager, TINY_REPO, first)
+    qtbot.waitUntil(lambda: _row_for(manager, running).job.progress.done >= 150_000, timeout=TIMEOUT_MS)
+    assert messages[-1] == f"Downloading {first} from {TINY_REPO}."
+    item = next(i for i in manager.search.file_items(TINY_REPO) if i.text(0) == second)
+    with qtbot.waitSignal(manager.download_started, timeout=TIMEOUT_MS) as started:
+        manager.search.download_button(item).click()
+    assert started.args[0].state == "queued"
+    assert messages[-1] == f"{second} will download when the download before it has finished."
+    assert _row_for(manager, started.args[0]).status.text().startswith("Waiting for the download before it")
+    _row_for(manager, running).cancel_button.click()
+    qtbot.waitUntil(lambda: _row_for(manager, started.args[0]).job.state == "done", timeout=TIMEOUT_MS)
+
+
 def test_cancel_deletes_the_partial(qtbot, make_manager, hub):
     seeded = add_tiny_repo(hub)
     name = "tiny-Q8_0.gguf"

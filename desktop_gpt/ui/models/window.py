@@ -14,7 +14,7 @@ from desktop_gpt.models.catalog import Recommended
 from desktop_gpt.models.library import ModelLibrary
 from desktop_gpt.models.partials import DownloadRequest
 from desktop_gpt.models.quant import ModelFile
-from desktop_gpt.services.downloads import QUEUED, RUNNING
+from desktop_gpt.services.downloads import DONE, QUEUED, RUNNING
 from desktop_gpt.settings import Settings
 from desktop_gpt.store.hub import HubConfig
 from desktop_gpt.ui import tasks
@@ -124,7 +124,13 @@ class ModelManager(QDialog):
 
     def _queue(self, request: DownloadRequest) -> None:
         job = self.downloads.add(request)
-        self.message.emit(_("Downloading {name} from {repo_id}.").format(name=request.name, repo_id=request.repo_id))
+        if job.state == QUEUED and any(other.state == RUNNING for other in self.downloads.jobs()):
+            text = _("{name} will download when the download before it has finished.")
+        elif job.state == DONE:
+            text = _("{name} is already downloaded.")
+        else:
+            text = _("Downloading {name} from {repo_id}.")
+        self.message.emit(text.format(name=request.name, repo_id=request.repo_id))
         self.tabs.setCurrentIndex(TAB_DOWNLOADS)
         self.download_started.emit(job)
 
