@@ -68,7 +68,13 @@ def forget_model(root: str | os.PathLike, model_path: str | os.PathLike) -> None
 
 
 def folder_size(root: str | os.PathLike) -> int:
-    return sum(p.stat().st_size for p in Path(root).glob("*/*.kv") if p.is_file())
+    total = 0
+    for path in Path(root).glob("*/*.kv"):
+        try:
+            total += path.stat().st_size
+        except OSError:  # removed meanwhile (evicted, or its chat deleted)
+            pass
+    return total
 
 
 @dataclass

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from desktop_gpt.engine.client import physical_cores
 from desktop_gpt.engine.devices import SystemInfo
+from desktop_gpt.engine.states import folder_size
+from desktop_gpt.paths import app_paths
 from desktop_gpt.settings import Settings
 from desktop_gpt.ui.appearance_settings import AppearanceBox
 from desktop_gpt.ui.engine_settings import EngineSettingsBox
@@ -53,12 +55,23 @@ class SettingsDialog(QDialog):
             _("Automatic ({physical_cores} physical cores)").format(physical_cores=physical_cores())
         )
         self.threads.setValue(s.threads)
+        self.resume_cache = QSpinBox(self)
+        self.resume_cache.setRange(0, 1_048_576)
+        self.resume_cache.setSingleStep(512)
+        self.resume_cache.setSuffix(_(" MB"))
+        self.resume_cache.setSpecialValueText(_("Off"))
+        self.resume_cache.setValue(s.resume_cache_mb)
+        used = folder_size(app_paths().cache / "states") / (1024 * 1024)
+        self.resume_cache.setToolTip(_("Long chats reopen without processing their history again: the model's "
+                                       "state of recently used chats is kept on disk, up to this size (now "
+                                       "{used:.0f} MB). 0 turns it off.").format(used=used))
 
         model_box = QGroupBox(_("Model"), self)
         form = QFormLayout(model_box)
         form.addRow(_("Context size:"), self.context)
         form.addRow(_("GPU offload:"), self.gpu)
         form.addRow(_("CPU threads:"), self.threads)
+        form.addRow(_("Saved chat states:"), self.resume_cache)
 
         self.temperature = self._double(0, 2, 0.05, s.temperature)
         self.top_p = self._double(0, 1, 0.05, s.top_p)
@@ -101,7 +114,7 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         problem = self.engine.save_key() or self.hub.save_token()
         if problem:
-            warn(self, "Settings", problem)
+            warn(self, _("Settings"), problem)
             return
         super().accept()
 
@@ -119,10 +132,11 @@ class SettingsDialog(QDialog):
     def apply(self) -> bool:
         """Copy the dialog into the settings; True when the model has to be reloaded."""
         s = self.settings
-        before = (s.context_size, s.gpu_layers, s.threads)
+        before = (s.context_size, s.gpu_layers, s.threads, s.resume_cache_mb)
         s.set("context_size", self.context.value())
         s.set("gpu_layers", self.gpu_value())
         s.set("threads", self.threads.value())
+        s.set("resume_cache_mb", self.resume_cache.value())
         s.set("temperature", round(self.temperature.value(), 2))
         s.set("top_p", round(self.top_p.value(), 2))
         s.set("top_k", self.top_k.value())
@@ -132,4 +146,4 @@ class SettingsDialog(QDialog):
         self.hub.apply()
         self.language_changed, self.theme_changed = self.appearance.apply()
         self.engine_changed, self.serving_changed = self.engine.apply()
-        return before != (s.context_size, s.gpu_layers, s.threads)
+        return before != (s.context_size, s.gpu_layers, s.threads, s.resume_cache_mb)

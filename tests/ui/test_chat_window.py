@@ -234,3 +234,7 @@ def test_settings_dialog_saves_and_asks_for_a_reload(make_window):
     assert (saved.context_size, saved.gpu_layers, saved.temperature) == (2048, "cpu", 0.3)
     dialog.temperature.setValue(0.5)
     assert dialog.apply() is False  # reply settings apply to the next message, no reload
+    assert dialog.resume_cache.value() == 3072 and "MB" in dialog.resume_cache.toolTip()
+    dialog.resume_cache.setValue(0)  # saved chat states off: the engine learns it when the model loads
+    assert dialog.resume_cache.text() == "Off" and dialog.apply() is True
+    assert window.context.settings.resume_cache_mb == 0
