@@ -34,7 +34,7 @@ from desktop_gpt.errors import (
 )
 from desktop_gpt.instance import APP_INSTANCE, HEADER
 from desktop_gpt.redaction import register_secret
-from desktop_gpt.i18n import _
+from desktop_gpt.i18n import _, ngettext
 
 _log = log.get("engine.remote")
 
@@ -465,11 +465,17 @@ def _shut(response: Any) -> None:
 
 
 def _trim_message(dropped: int, exact: bool) -> str:
-    how = "" if exact else " (by an estimate of its length: this server does not count tokens)"
-    return (
-        f"The conversation is longer than the model's context{how}, so the oldest {dropped} message"
-        f"{'s were' if dropped != 1 else ' was'} left out of what the model sees. The system prompt is kept."
-    )
+    if exact:
+        return ngettext("The conversation is longer than the model's context, so the oldest {n} message was left "
+                        "out of what the model sees. The system prompt is kept.",
+                        "The conversation is longer than the model's context, so the oldest {n} messages were left "
+                        "out of what the model sees. The system prompt is kept.", dropped).format(n=dropped)
+    return ngettext("The conversation is longer than the model's context (by an estimate of its length: this server "
+                    "does not count tokens), so the oldest {n} message was left out of what the model sees. The "
+                    "system prompt is kept.",
+                    "The conversation is longer than the model's context (by an estimate of its length: this server "
+                    "does not count tokens), so the oldest {n} messages were left out of what the model sees. The "
+                    "system prompt is kept.", dropped).format(n=dropped)
 
 
 def _int(value: Any) -> int:
@@ -488,5 +494,5 @@ def _detail(exc: Any) -> str:
 
 def _no_prefix(prefix_tokens: list[int] | None) -> None:
     if prefix_tokens:
-        raise ServerError("Continuing with another word needs the model on this computer; a server engine cannot "
-                          "start a reply from given tokens.")
+        raise ServerError(_("Continuing with another word needs the model on this computer; a server engine "
+                            "cannot start a reply from given tokens."))

@@ -215,17 +215,18 @@ class Worker:
         for line in lines:
             m = _UNKNOWN_ARCH.search(line)
             if m:
-                return (f"{name} uses the model architecture '{m.group(1)}', which this version of llama.cpp "
-                        "does not support. Update llama-cpp-python or choose another model.")
+                return _("{name} uses the model architecture '{architecture}', which this version of llama.cpp "
+                         "does not support. Update llama-cpp-python or choose another model.").format(
+                    name=name, architecture=m.group(1))
         if any(_OOM.search(x) for x in lines):
-            return (f"There is not enough memory to load {name}. Try a smaller model or quantization, a smaller "
-                    "context size, or fewer GPU layers.")
+            return _("There is not enough memory to load {name}. Try a smaller model or quantization, a smaller "
+                     "context size, or fewer GPU layers.").format(name=name)
         if "Failed to create llama_context" in str(exc):
-            return (f"{name} loaded, but its context ({exc}) could not be created: usually not enough memory. "
-                    "Try a smaller context size.")
+            return _("{name} loaded, but its context ({detail}) could not be created: usually not enough memory. "
+                     "Try a smaller context size.").format(name=name, detail=exc)
         errors = self.log.errors_since(mark)
         detail = errors[-1].split(": ", 1)[-1] if errors else str(exc)
-        return f"{name} could not be loaded: {detail}"
+        return _("{name} could not be loaded: {detail}").format(name=name, detail=detail)
 
     def unload(self) -> None:
         if self.resume is not None:
@@ -371,15 +372,17 @@ def too_long_message(need: int, n_ctx: int, reserve: int, n_ctx_train: int) -> s
     """Why a message does not fit, in numbers that add up, and the ways out."""
     room = n_ctx - reserve
     if n_ctx_train > n_ctx:
-        raise_it = (f"raise the context size in Settings (this model takes up to {n_ctx_train:,} tokens; "
-                    f"about {need + reserve:,} would fit this message)")
+        raise_it = _("raise the context size in Settings (this model takes up to {most:,} tokens; about {fits:,} "
+                     "would fit this message)").format(most=n_ctx_train, fits=need + reserve)
     else:
-        raise_it = f"use a model with a longer context (this one takes at most {n_ctx_train:,} tokens)"
-    return (f"This message is too long for the model's context. The context holds {n_ctx:,} tokens; {reserve:,} "
-            f"are kept for the reply, which leaves {room:,} for the chat, and this message (with the system "
-            f"prompt) needs {need:,}: {need - room:,} tokens too many. Ways out: send it in parts, or shorter; "
-            f"{raise_it}; or, to translate it, the Translation tab, which works through a long text paragraph by "
-            "paragraph.")
+        raise_it = _("use a model with a longer context (this one takes at most {most:,} tokens)").format(
+            most=n_ctx_train)
+    return _("This message is too long for the model's context. The context holds {n_ctx:,} tokens; {reserve:,} "
+             "are kept for the reply, which leaves {room:,} for the chat, and this message (with the system "
+             "prompt) needs {need:,}: {over:,} tokens too many. Ways out: send it in parts, or shorter; "
+             "{raise_it}; or, to translate it, the Translation tab, which works through a long text paragraph by "
+             "paragraph.").format(n_ctx=n_ctx, reserve=reserve, room=room, need=need, over=need - room,
+                                  raise_it=raise_it)
 
 
 def _fingerprint(messages: list[dict[str, str]]) -> str:

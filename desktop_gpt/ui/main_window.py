@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def _load_failed(self, text: str) -> None:
         self.status.show_load_ended()
-        warn(self, "Model", text)
+        warn(self, _("Model"), text)
 
     def _open_folder(self, path) -> None:
         path.mkdir(parents=True, exist_ok=True)

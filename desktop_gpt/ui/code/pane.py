@@ -208,7 +208,7 @@ class CodePane(QWidget):
         try:
             text = tool_runs.read_text_file(path)
         except DesktopGPTError as exc:
-            warn(self, "Open code", str(exc))
+            warn(self, _("Open code"), str(exc))
             return
         self._folder = Path(path).parent
         suffix = Path(path).suffix.lower()
@@ -336,7 +336,7 @@ class CodePane(QWidget):
         try:
             saved = tool_runs.write_text_file(path, block.code.rstrip("\n") + "\n")
         except DesktopGPTError as exc:
-            warn(self, "Save code", str(exc))
+            warn(self, _("Save code"), str(exc))
             return None
         self._folder = saved.parent
         self.status_message.emit(f"Saved {saved}")

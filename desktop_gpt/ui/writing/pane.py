@@ -231,7 +231,7 @@ class WritingPane(QWidget):
         try:
             text = tool_runs.read_text_file(path)
         except DesktopGPTError as exc:
-            warn(self, "Open document", str(exc))
+            warn(self, _("Open document"), str(exc))
             return
         self.save_now()
         path = str(Path(path).resolve())
@@ -266,7 +266,7 @@ class WritingPane(QWidget):
         try:
             tool_runs.write_text_file(path, self.editor.toPlainText())
         except DesktopGPTError as exc:
-            warn(self, "Save document", str(exc))
+            warn(self, _("Save document"), str(exc))
             return False
         self.document = self.documents.update(self.document.id, path=str(Path(path).resolve()), dirty=False, title="")
         self._refresh_picker()
