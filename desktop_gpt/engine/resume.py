@@ -60,8 +60,11 @@ class Resume:
         if data is None:
             return 0
         self.kv.clear()
-        buf = (ctypes.c_uint8 * len(data)).from_buffer(data)
-        read = self.lc.llama_state_seq_set_data(self.ctx, buf, len(data), 0)
+        size = len(data)
+        buf = (ctypes.c_uint8 * size).from_buffer(data)
+        read = self.lc.llama_state_seq_set_data(self.ctx, buf, size, 0)
+        del buf
+        data.release()  # unmaps the file (before it may be removed below)
         positions = self.lc.llama_memory_seq_pos_max(self.kv.mem, 0) + 1
         if read == 0 or positions != len(saved.tokens):
             _log.warning("state %s did not load (read %s bytes, %s positions): removed", saved.path.name, read,
@@ -71,7 +74,7 @@ class Resume:
             return 0
         self.kv.tokens = list(saved.tokens)
         self.timings.update(load_s=time.perf_counter() - started, load_tokens=len(saved.tokens),
-                            load_bytes=len(data))
+                            load_bytes=size)
         self._saved[session] = (len(saved.tokens), hash(tuple(saved.tokens)))
         _log.info("restored %s tokens of a saved chat state (%s of them used)", len(saved.tokens), usable)
         return usable
