@@ -38,6 +38,8 @@ def test_the_window_uses_a_servers_model_and_stop_ends_the_stream(qtbot, make_wi
         host = server.url.removeprefix("http://").removesuffix("/v1")
         assert window.status.model_label.text() == f"Server: {host} · {engine.info.name}"
         assert window.controller.engine.kind == "remote" and not window.status.device_label.isVisible()
+        for button in (window.chat.probabilities_button, window.writing.assistant.probabilities_button):
+            assert not button.isEnabled() and "server" in button.toolTip()  # a server does not send them
 
         window.context.settings.max_tokens = 1500
         reply = _send(qtbot, window, "Write a very long story about a cat who learns to sail.")

@@ -40,6 +40,7 @@ from desktop_gpt.ui.chat.starters import StarterChips
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.first_run import FirstRunPage
 from desktop_gpt.ui.widgets.markdown_view import MarkdownView
+from desktop_gpt.ui.widgets.token_view import follow_engine, wanted
 from desktop_gpt.ui import theme
 from desktop_gpt.ui.widgets.safe_text import PlainLabel, ask, tip, warn
 
@@ -103,6 +104,7 @@ class ChatPane(QWidget):
                                                "click a word to see the alternatives and continue with one"))
         self.probabilities_button.setCheckable(True)
         self.probabilities_button.toggled.connect(self.show_probabilities)
+        follow_engine(self.probabilities_button, controller.loaded)
         header.addWidget(self.probabilities_button)
         self.notice = PlainLabel("", self)
         self.notice.setObjectName("chatNotice")
@@ -391,7 +393,7 @@ class ChatPane(QWidget):
     # -- sending --------------------------------------------------------------------------------------------
     def _params(self) -> dict:
         params = chat_service.reply_params(self.settings.sampling(), self.store, self.conversation_id)
-        if self.probabilities_button.isChecked():
+        if wanted(self.probabilities_button):
             params["top_logprobs"] = TOP_ALTERNATIVES
         return params
 

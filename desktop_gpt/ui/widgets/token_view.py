@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QMouseEvent, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QFrame, QMenu, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFrame, QMenu, QTextEdit, QToolTip, QWidget
 
 from desktop_gpt.i18n import _
 from desktop_gpt.ui import theme
@@ -104,6 +104,26 @@ class TokenView(QTextEdit):
             action.setEnabled(self.can_continue and token != chosen)
             action.triggered.connect(lambda _checked=False, t=token: self.continue_requested.emit(position, t))
         return menu
+
+
+def follow_engine(button: QAbstractButton, loaded: SignalInstance) -> None:
+    """A "Show probabilities" button works only with the model on this computer: a server engine does not send
+    them (nor can it continue from a chosen token), so there the button is off with the reason in its tooltip.
+    ``loaded`` is the engine controller's ``loaded(ModelInfo)``."""
+    local_tip = button.toolTip()
+
+    def update(info) -> None:
+        remote = bool(getattr(info, "server", ""))
+        button.setEnabled(not remote)
+        button.setToolTip(_("Token probabilities need the model on this computer; a server engine does not send "
+                            "them.") if remote else local_tip)
+
+    loaded.connect(update)
+
+
+def wanted(button: QAbstractButton) -> bool:
+    """Whether new replies should carry their token probabilities."""
+    return button.isChecked() and button.isEnabled()
 
 
 def repr_text(text: str) -> str:

@@ -32,6 +32,7 @@ from desktop_gpt.tools.options import find
 from desktop_gpt.tools.templates import Prompt
 from desktop_gpt.ui.engine_controller import EngineController
 from desktop_gpt.ui.widgets.paged_list import MoreOnScroll
+from desktop_gpt.ui.widgets.token_view import follow_engine, wanted
 from desktop_gpt.ui.widgets.tool_run import RunTracker, ending_note
 from desktop_gpt.ui.writing.assistant import AssistantPanel
 from desktop_gpt.ui.writing.editing import put_result
@@ -109,6 +110,7 @@ class WritingPane(QWidget):
         col.addWidget(split, 1)
 
         self.tracker = RunTracker(controller, store, self)
+        follow_engine(self.assistant.probabilities_button, controller.loaded)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
@@ -329,7 +331,7 @@ class WritingPane(QWidget):
     # -- runs -----------------------------------------------------------------------------------------------
     def _params(self) -> dict:
         params = self.settings.sampling()
-        if self.assistant.probabilities_button.isChecked():
+        if wanted(self.assistant.probabilities_button):
             params["top_logprobs"] = TOP_ALTERNATIVES
         return params
 
