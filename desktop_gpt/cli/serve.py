@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 
@@ -59,9 +60,21 @@ def run_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         try:
-            threading.Event().wait()
+            wait_for_stop()
         finally:
             running.stop()
     finally:
         engine.close()
     return 0
+
+
+def wait_for_stop() -> None:
+    """Until SIGTERM (a service manager, ``kill``) or Ctrl+C. A server started in the background of a script
+    inherits SIGINT ignored, so SIGTERM is what always stops it cleanly (the model freed, the port closed)."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        while not stop.wait(0.5):  # a timed wait: Ctrl+C (KeyboardInterrupt) gets through on every platform
+            pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

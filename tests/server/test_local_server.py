@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -172,8 +173,10 @@ def test_desktop_gpt_serve_command(bundled_model, app_home):
     refused = subprocess.run([sys.executable, "-m", "desktop_gpt", "serve", "--host", "0.0.0.0", "--port", "0"],
                              env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "--api-key" in refused.stderr
+    # started as a script's background job is: with SIGINT ignored, so only SIGTERM can stop it
     proc = subprocess.Popen([sys.executable, "-m", "desktop_gpt", "serve", "--port", "0"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = proc.stderr.readline()  # "desktop-gpt: serving MODEL at http://127.0.0.1:PORT/v1 …"
         url = re.search(r"at (http://127\.0\.0\.1:\d+/v1)", line)
@@ -181,5 +184,7 @@ def test_desktop_gpt_serve_command(bundled_model, app_home):
         wait_ready(url.group(1).removesuffix("/v1") + "/health", proc)
         models = openai.OpenAI(base_url=url.group(1), api_key="x", max_retries=0).models.list()
         assert [m.id for m in models][0] == "SmolLM2-135M-Instruct.Q4_1"
+        proc.send_signal(signal.SIGTERM)  # what a service manager sends: a clean stop, the model freed
+        assert proc.wait(READY_LIMIT_S) == 0, proc.stderr.read()
     finally:
         stop_process(proc)
