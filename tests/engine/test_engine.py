@@ -218,7 +218,7 @@ def test_killed_worker_is_restarted_on_the_next_request(own_engine):
 
 def test_worker_killed_mid_reply_is_reported_then_recovers(own_engine):
     stream = own_engine.chat([{"role": "user", "content": "Tell me a long story."}],
-                             SamplingParams(temperature=0.0, max_tokens=300))
+                             SamplingParams(temperature=0.0, max_tokens=300, ignore_eos=True))  # long, whatever it says
     with pytest.raises(EngineCrashed, match="stopped unexpectedly"):
         for i, event in enumerate(stream):
             if i == 3:
