@@ -85,3 +85,8 @@ def test_writing_shows_probabilities_and_continues_with_another_word_in_a_new_pr
     assert branch[0] == records[0] and branch[1]["ids"] == [alternative[0]]
     assert pane.assistant.preview.toPlainText().startswith(records[0]["text"] + alternative[1])
     assert tokens.toPlainText() == pane.assistant.preview.toPlainText()
+
+
+def test_a_token_that_is_part_of_a_character_says_so():
+    assert repr_text("<E4 BD>") == "part of a character (E4 BD)"
+    assert repr_text(" 你") == "␣你" and repr_text("<b>") == "<b>"
