@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -98,18 +99,34 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        self.appearance = AppearanceBox(s, self)
+        # The boxes scroll (they are taller than a laptop's screen); the note and the buttons stay in view.
+        page = QWidget(self)
+        boxes = QVBoxLayout(page)
+        self.appearance = AppearanceBox(s, page)
         self.language_changed = self.theme_changed = False
-        layout.addWidget(self.appearance)
-        layout.addWidget(model_box)
-        layout.addWidget(reply_box)
-        self.engine = EngineSettingsBox(s, self)
-        layout.addWidget(self.engine)
-        self.hub = HubSettingsBox(s, self)
-        layout.addWidget(self.hub)
+        boxes.addWidget(self.appearance)
+        boxes.addWidget(model_box)
+        boxes.addWidget(reply_box)
+        self.engine = EngineSettingsBox(s, page)
+        boxes.addWidget(self.engine)
+        self.hub = HubSettingsBox(s, page)
+        boxes.addWidget(self.hub)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        self._fit_screen(page)
+
+    def _fit_screen(self, page: QWidget) -> None:
+        """As tall as the settings need, but no taller than the screen (the rest scrolls)."""
+        screen = (self.parentWidget() or self).screen()
+        available = screen.availableGeometry().height() if screen is not None else 800
+        hint = page.sizeHint()
+        self.resize(hint.width() + 40, min(hint.height() + 120, int(available * 0.9)))
 
     def accept(self) -> None:
         problem = self.engine.save_key() or self.hub.save_token()

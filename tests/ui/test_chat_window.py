@@ -223,6 +223,8 @@ def test_settings_dialog_saves_and_asks_for_a_reload(make_window):
 
     window = make_window(load=False)
     dialog = SettingsDialog(window.context.settings, window)
+    dialog.show()  # taller than a laptop's screen inside: the boxes scroll, Save stays on the screen
+    assert dialog.frameGeometry().height() <= dialog.screen().availableGeometry().height()
     dialog.context.setValue(2048)
     dialog.gpu_mode.setCurrentIndex(1)
     dialog.temperature.setValue(0.3)
