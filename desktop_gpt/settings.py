@@ -44,6 +44,16 @@ def _optional_id(value: Any) -> Any:
     raise ValueError("must be a chat number or null")
 
 
+def _optional_window(value: Any) -> Any:
+    """null, or [width, height, maximized] of the main window."""
+    if value is None:
+        return value
+    if (isinstance(value, list) and len(value) == 3 and isinstance(value[2], bool)
+            and all(isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 100_000 for v in value[:2])):
+        return value
+    raise ValueError("must be [width, height, maximized] or null")
+
+
 def _optional_str(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
@@ -123,6 +133,7 @@ class Settings:
     last_tab: str = _setting("chat", _choice("chat", "writing", "translation", "code", "store"),
                              "the tab the window showed when it was last closed")
     last_chat: Any = _setting(None, _optional_id, "the chat shown when the window was last closed (null: a new one)")
+    window: Any = _setting(None, _optional_window, "the window's [width, height, maximized] when it was last closed")
     engine: str = _setting("local", _choice("local", "server"), '"local" (this computer) or "server" (server_url)')
     server_url: str = _setting("", _server_address, "an OpenAI-compatible server's address (engine = server)")
     server_model: str = _setting("", _str, "the model to use on that server; empty: the first it lists")

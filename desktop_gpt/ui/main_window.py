@@ -21,6 +21,7 @@ from desktop_gpt.ui.widgets.safe_text import warn
 TAB_CHAT, TAB_WRITING, TAB_TRANSLATION, TAB_CODE, TAB_STORE = range(5)
 _log = log.get("ui")
 TAB_KEYS = ("chat", "writing", "translation", "code", "store")  # as settings.last_tab names them
+DEFAULT_SIZE = (1180, 780)
 
 
 def settings_shortcuts() -> list[QKeySequence]:
@@ -45,7 +46,7 @@ class MainWindow(QMainWindow):
         self.controller = context.controller
         self.restart_requested = False  # set when the user chose to restart (e.g. for a new language)
         self.setWindowTitle(APP_NAME)
-        self.resize(1180, 780)
+        self._restore_size(context.settings.window)
 
         self.chat = ChatPane(context.store, self.controller, context.settings, self)
         self.tabs = QTabWidget(self)
@@ -281,8 +282,22 @@ class MainWindow(QMainWindow):
         if settings.last_tab in TAB_KEYS:
             self.tabs.setCurrentIndex(TAB_KEYS.index(settings.last_tab))
 
+    def _restore_size(self, saved: list | None) -> None:
+        """The size the window had when it was last closed (or 1180 x 780), never larger than the screen."""
+        width, height, maximized = saved or (DEFAULT_SIZE[0], DEFAULT_SIZE[1], False)
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, int(room.width() * 0.95)), min(height, int(room.height() * 0.95))
+        self.resize(width, height)
+        if maximized:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     def remember_place(self) -> None:
         settings = self.context.settings
+        size = self.normalGeometry().size() if self.isMaximized() else self.size()
+        if size.width() >= 100 and size.height() >= 100:
+            settings.window = [size.width(), size.height(), self.isMaximized()]
         settings.last_tab = TAB_KEYS[self.tabs.currentIndex()] if 0 <= self.tabs.currentIndex() < 5 else "chat"
         settings.last_chat = self.chat.conversation_id
         try:

@@ -138,3 +138,26 @@ def test_a_long_message_is_collapsed_with_show_all_and_a_search_opens_it(make_wi
     window.chat.open_match(conv.id, message.id, "marmalade")  # a search hit in the collapsed part opens it
     widget = window.chat.view.widget_for(message.id)
     assert widget.expanded and widget.body.browser.extraSelections()
+
+
+def test_the_window_reopens_at_the_size_it_was_closed_never_larger_than_the_screen(make_window):
+    window = make_window(load=False)
+    room = window.screen().availableGeometry()  # offscreen: 800 x 800, so 1180 x 780 would not fit
+
+    def fits(w) -> bool:  # (never narrower than the window's own minimum, 968 px)
+        return w.height() <= room.height() and w.width() <= max(room.width(), w.minimumSizeHint().width())
+
+    assert fits(window) and window.height() < 780
+    window.resize(970, 700)
+    window.close()
+
+    again = make_window(load=False)
+    assert again.context.settings.window == [970, 700, False]
+    assert again.height() == 700 and fits(again)  # (this screen is narrower than the window was)
+    again.close()
+    again.context.settings.window = [5000, 4000, False]  # as saved on a bigger screen
+    from desktop_gpt.settings import save_settings
+
+    save_settings(again.context.settings, again.context.paths)
+    third = make_window(load=False)
+    assert fits(third)
