@@ -24,6 +24,12 @@ class _Lazy:
         log.hub_client_imported()  # the CLI's "retry notices go to the log file, not stderr" (cheap; idempotent)
         return value
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:  # e.g. constants.HF_HUB_DISABLE_TELEMETRY = True must reach the module the client reads
+            setattr(self._load(), name, value)
+
 
 def _hub() -> ModuleType:
     import huggingface_hub

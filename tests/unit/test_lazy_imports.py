@@ -25,3 +25,15 @@ def test_the_window_imports_no_hub_client_http_stack_or_numpy():
 def test_the_hub_client_is_imported_on_first_use():
     code = "from desktop_gpt.store.hub import check_repo_id\ncheck_repo_id('owner/name')"
     assert "huggingface_hub" in _imported_after(code)
+
+
+def test_a_setting_made_through_the_lazy_module_reaches_the_client(monkeypatch):
+    import huggingface_hub.constants
+
+    from desktop_gpt.store import hf
+    from desktop_gpt.store.hub import _prepare_client
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_TELEMETRY", False)
+    _prepare_client(5.0)  # the app promises no telemetry: the client reads this constant on every call
+    assert huggingface_hub.constants.HF_HUB_DISABLE_TELEMETRY is True
+    assert "HF_HUB_DISABLE_TELEMETRY" not in vars(hf.constants)  # not left on the stand-in
