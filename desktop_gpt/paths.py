@@ -46,6 +46,11 @@ class AppPaths:
     def apps(self) -> Path:
         return self.data / "apps"
 
+    @property
+    def states(self) -> Path:
+        """Saved chat states (engine/states.py): a cache, rebuilt by processing a chat again."""
+        return self.cache / "states"
+
     def ensure(self) -> "AppPaths":
         """Create the four folders, readable by this user only (chats, tokens and logs are nobody else's)."""
         for folder in (self.config, self.data, self.cache, self.logs):

@@ -94,7 +94,7 @@ class Engine:
         if state_dir is None:
             from desktop_gpt.paths import app_paths
 
-            state_dir = app_paths().cache / "states"
+            state_dir = app_paths().states
         self.state_dir = str(state_dir)
         self.state_limit_mb = 3072  # the bound on saved chat states (settings: resume_cache_mb); 0 saves none
         self._start_timeout = start_timeout

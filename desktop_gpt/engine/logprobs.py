@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from desktop_gpt.engine.protocol import show_bytes
+
 TOKEN_DTYPE = np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])  # llama_token_data
 
 
@@ -39,14 +41,6 @@ class TokenStep:
     p: float
     raw: float
     top: list[Alternative] = field(default_factory=list)
-
-
-def show_bytes(data: bytes) -> str:
-    """A token's bytes as text; part of a character (a byte token of a Chinese character) shows as <E4 BD>."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "<" + " ".join(f"{b:02X}" for b in data) + ">"
 
 
 class ProbabilitySampler:

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+_CHARACTER_PART = re.compile(r"<([0-9A-F]{2}(?: [0-9A-F]{2})*)>")
+
+
+def show_bytes(data: bytes) -> str:
+    """A token's bytes as text; part of a character (a byte token of a Chinese character) shows as <E4 BD>."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "<" + " ".join(f"{b:02X}" for b in data) + ">"
+
+
+def character_part(text: str) -> bytes | None:
+    """The bytes of a token that show_bytes wrote as <E4 BD> (only part of a character); None for any other."""
+    match = _CHARACTER_PART.fullmatch(text)
+    return bytes.fromhex(match.group(1)) if match else None
 
 
 @dataclass

@@ -188,7 +188,7 @@ class ModelLibrary:
             _remove_empty(model.path.parent, self.models_dir)
             from desktop_gpt.engine.states import forget_model  # noqa: PLC0415 - files only, no llama.cpp
 
-            forget_model(self.paths.cache / "states", model.path)
+            forget_model(self.paths.states, model.path)
             done = f"Deleted {model.name} ({_size_words(model.size)})."
         else:
             hidden = list(self.settings.hidden_models)

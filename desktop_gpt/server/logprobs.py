@@ -11,10 +11,10 @@ its real bytes.
 from __future__ import annotations
 
 import math
-import re
+
+from desktop_gpt.engine.protocol import character_part
 
 FLOOR = -9999.0  # OpenAI's logprob for "never": JSON has no -inf
-_SHOWN_BYTES = re.compile(r"<([0-9A-F]{2}(?: [0-9A-F]{2})*)>")
 
 
 def logprob(p: float) -> float:
@@ -23,10 +23,8 @@ def logprob(p: float) -> float:
 
 def shown_bytes(text: str) -> list[int]:
     """The bytes of a token as the engine shows it: part of a character is written ``<E4 BD>``."""
-    match = _SHOWN_BYTES.fullmatch(text)
-    if match:
-        return list(bytes.fromhex(match.group(1)))
-    return list(text.encode("utf-8"))
+    part = character_part(text)
+    return list(part if part is not None else text.encode("utf-8"))
 
 
 def _alternatives(record: dict, count: int) -> list[tuple[str, float]]:

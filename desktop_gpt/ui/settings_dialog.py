@@ -62,7 +62,7 @@ class SettingsDialog(QDialog):
         self.resume_cache.setSuffix(_(" MB"))
         self.resume_cache.setSpecialValueText(_("Off"))
         self.resume_cache.setValue(s.resume_cache_mb)
-        used = folder_size(app_paths().cache / "states") / (1024 * 1024)
+        used = folder_size(app_paths().states) / (1024 * 1024)
         self.resume_cache.setToolTip(_("Long chats reopen without processing their history again: the model's "
                                        "state of recently used chats is kept on disk, up to this size (now "
                                        "{used:.0f} MB). 0 turns it off.").format(used=used))

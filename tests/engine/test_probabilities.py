@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from desktop_gpt.engine import Done, SamplingParams, Token, run_to_text
+from desktop_gpt.engine.protocol import character_part
 from desktop_gpt.services.chat import ReplyStarted, continue_with, send, stream_reply
 from desktop_gpt.storage import ConversationStore, Database
 from desktop_gpt.storage.probabilities import ProbabilityStore
@@ -130,7 +131,7 @@ def test_continue_with_this_word_makes_a_branch_that_starts_with_it(engine, tmp_
 
 def _part_of_a_character(text: str) -> bool:
     """An alternative that is only some bytes of a character (shown as <E4 BD>): its text is not the reply's."""
-    return text.startswith("<") and text.endswith(">") and all(len(b) == 2 for b in text[1:-1].split())
+    return character_part(text) is not None
 
 
 def test_probabilities_are_off_by_default(engine):

@@ -4,12 +4,12 @@ alternatives it had, and one can be picked to continue from there ("Continue wit
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QMouseEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QAbstractButton, QFrame, QMenu, QTextEdit, QToolTip, QWidget
 
+from desktop_gpt.engine.protocol import character_part
 from desktop_gpt.i18n import _
 from desktop_gpt.ui import theme
 
@@ -127,13 +127,10 @@ def wanted(button: QAbstractButton) -> bool:
     return button.isChecked() and button.isEnabled()
 
 
-_PART_OF_A_CHARACTER = re.compile(r"<([0-9A-F]{2}(?: [0-9A-F]{2})*)>")  # engine/logprobs.show_bytes
-
-
 def repr_text(text: str) -> str:
     """A token's text made visible: spaces and line breaks shown as symbols; a token that is only part of a
     character (one of the byte tokens of a Chinese character) says so instead of showing its bytes as text."""
-    part = _PART_OF_A_CHARACTER.fullmatch(text)
-    if part:
-        return _("part of a character ({bytes})").format(bytes=part.group(1))
+    part = character_part(text)
+    if part is not None:
+        return _("part of a character ({bytes})").format(bytes=part.hex(" ").upper())
     return text.replace("\n", "⏎").replace(" ", "␣") if text.strip() != text or not text else text
